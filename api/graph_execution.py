@@ -1,0 +1,116 @@
+"""Starts a ``GraphRun`` for a workflow's graph, records it in the runs index, and answers."""
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+from temporalio.client import Client, WorkflowFailureError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+
+from api.db.models import Run, User, Workflow, utcnow
+from api.errors import ApiError
+from api.graph_store import load_graph
+from api.schemas import ExecuteResponse
+from settings import Settings
+from workflows.compiler import GraphInvalid, compile_graph
+from workflows.components import UserQueryConfig
+from workflows.graph import Graph
+from workflows.graph_run import GraphRun
+from workflows.plan import GraphRunInput, Plan
+from workflows.step_io import ChatTurn
+
+
+def compile_or_raise(graph: Graph) -> Plan:
+    """The plan for ``graph``, or a 422 listing every problem."""
+    try:
+        return compile_graph(graph)
+    except GraphInvalid as invalid:
+        problems = [p.model_dump() for p in invalid.problems]
+        message = f"The workflow has {len(problems)} problem(s): " + "; ".join(
+            p.message for p in invalid.problems[:3]
+        )
+        raise ApiError(422, "graph_invalid", message, {"problems": problems}) from invalid
+
+
+def _check_query(plan: Plan, query: str) -> None:
+    entry = plan.step(plan.entry_step).config
+    if isinstance(entry, UserQueryConfig) and len(query) > entry.max_length:
+        raise ApiError(
+            422,
+            "query_too_long",
+            f"The query has {len(query)} characters; node '{plan.entry_step}' accepts "
+            f"at most {entry.max_length}",
+            {"node_id": plan.entry_step, "max_length": entry.max_length},
+        )
+
+
+def _failure_message(err: WorkflowFailureError) -> tuple[str, str | None]:
+    """The innermost readable reason and the node it happened at."""
+    cause = err.cause
+    node_id = None
+    if isinstance(cause, ApplicationError):
+        if cause.details and isinstance(cause.details[0], dict):
+            node_id = cause.details[0].get("node_id")
+        return cause.message, node_id
+    return str(cause or err), node_id
+
+
+async def execute_graph(
+    *,
+    session: Session,
+    client: Client,
+    settings: Settings,
+    user: User,
+    workflow: Workflow,
+    query: str,
+    history: list[ChatTurn],
+    chat_session_id: str | None = None,
+) -> ExecuteResponse:
+    """Compiles the workflow, runs it on Temporal and returns the first output."""
+    plan = compile_or_raise(load_graph(workflow))
+    _check_query(plan, query)
+    run = Run(
+        id=f"run-{uuid.uuid4()}",
+        workflow_id=workflow.id,
+        owner_id=user.id,
+        session_id=chat_session_id,
+        plan_hash=plan.plan_hash,
+    )
+    session.add(run)
+    session.commit()
+    try:
+        result = await client.execute_workflow(
+            GraphRun.run,
+            GraphRunInput(plan=plan, query=query, history=history),
+            id=run.id,
+            task_queue=settings.graph_run_task_queue,
+            execution_timeout=timedelta(seconds=settings.run_timeout_seconds),
+        )
+    except WorkflowFailureError as err:
+        message, node_id = _failure_message(err)
+        _finish(session, run, "failed", message)
+        raise ApiError(
+            502, "run_failed", message, {"run_id": run.id, "node_id": node_id}
+        ) from err
+    except RPCError as err:
+        _finish(session, run, "failed", f"Temporal is unavailable: {err.message}")
+        raise ApiError(503, "temporal_unavailable", f"Temporal is unavailable: {err.message}") from err
+    _finish(session, run, "completed", None)
+    output = result.outputs[0]
+    return ExecuteResponse(
+        response=output.response,
+        model=output.model,
+        usage=output.usage,
+        context_used=output.context_used,
+        run_id=run.id,
+        citations=output.citations,
+        web_sources=output.web_sources,
+    )
+
+
+def _finish(session: Session, run: Run, status: str, error: str | None) -> None:
+    run.status = status
+    run.error = error
+    run.finished_at = utcnow()
+    session.commit()

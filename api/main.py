@@ -1,0 +1,61 @@
+"""The FastAPI application: routers under /api/v1, one error format, health and metrics."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from api.db.session import get_sessionmaker
+from api.errors import ErrorResponse, error_response, install_error_handlers
+from api.routes import auth, chat, components, health, runs, workflows
+from api.temporal_client import TemporalConnector
+from api.users import ensure_admin
+from settings import get_settings
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    if settings.admin_email and settings.admin_password:
+        with get_sessionmaker()() as session:
+            ensure_admin(session, settings.admin_email, settings.admin_password.get_secret_value())
+    app.state.temporal = TemporalConnector(settings)
+    yield
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="GenAI Stack",
+        version="0.1.0",
+        description="Build AI workflows as graphs; every run is a durable Temporal workflow.",
+        lifespan=lifespan,
+        responses={"default": {"model": ErrorResponse, "description": "Error"}},
+    )
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def limit_body_size(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        limit = get_settings().max_request_bytes
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            message = f"Request bodies are limited to {limit} bytes"
+            return error_response(413, "payload_too_large", message, {})
+        return await call_next(request)
+
+    v1 = APIRouter(prefix="/api/v1")
+    for module in (auth, components, workflows, runs, chat):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    app.include_router(health.router)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Creates .venv and installs the project. Torch comes first, pinned to the CPU build,
+# so nothing later pulls a multi-GB CUDA build. Re-running is cheap.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet "torch==2.13.0"
+.venv/bin/python -m pip install --quiet -e ".[test]"

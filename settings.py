@@ -1,0 +1,78 @@
+"""Process settings shared by the API and the worker, read once from the environment.
+
+Every host, port, key and limit lives here; nothing else reads ``os.environ``.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """One settings object for every process; see docs/configuration.md."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; defaults to a SQLite file in data_dir."
+    )
+
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    temporal_ui_url: str = "http://localhost:8233"
+    graph_run_task_queue: str = "graph-runs"
+
+    chroma_url: str | None = Field(
+        default=None, description="Chroma server URL; unset means an embedded PersistentClient."
+    )
+
+    # Provider secrets: read by activities in the worker, never put into a plan or payload.
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    gemini_api_key: SecretStr | None = None
+    gemini_base_url: str | None = None
+    serpapi_api_key: SecretStr | None = None
+    serpapi_base_url: str = "https://serpapi.com"
+    provider_timeout_seconds: float = 60.0
+
+    jwt_secret: SecretStr | None = Field(
+        default=None, description="Unset: a random secret is created once in data_dir."
+    )
+    jwt_ttl_minutes: int = 12 * 60
+    admin_email: str | None = None
+    admin_password: SecretStr | None = None
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    worker_metrics_port: int = 9464
+
+    max_request_bytes: int = 1_000_000
+    max_query_chars: int = 20_000
+    inline_payload_limit_bytes: int = 100_000
+    run_timeout_seconds: float = 300.0
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL, defaulting to the embedded SQLite file."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'genai_stack.db').resolve()}"
+
+    @property
+    def chroma_path(self) -> Path:
+        """Folder of the embedded Chroma database."""
+        return self.data_dir / "chroma"
+
+    @property
+    def blob_dir(self) -> Path:
+        """Folder of large values passed between steps by reference."""
+        return self.data_dir / "blobs"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests build their own ``Settings``)."""
+    return Settings()
