@@ -1,10 +1,8 @@
 """Alembic migrations create and remove the schema on SQLite and PostgreSQL alike."""
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -14,7 +12,7 @@ from sqlalchemy import inspect
 
 from api.db.models import Base
 from api.db.session import make_engine
-from tests.e2e.conftest import POSTGRES_ADMIN_DSN
+from tests.postgres import temporary_database
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_TABLES = {
@@ -36,12 +34,8 @@ def alembic_config(url: str) -> Config:
 
 @pytest.fixture
 def fresh_postgres() -> Iterator[str]:
-    name = f"genai_mig_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with temporary_database("genai_mig") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,86 +6,35 @@ loopback fakes speaking their wire formats, so the real SDKs run end to end.
 """
 
 import os
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 
-from stack.processes import (
-    ManagedProcess,
-    Stack,
-    free_port,
-    migrate,
-    start_api,
-    start_chroma,
-    start_temporal,
-    start_worker,
-    wait_healthy,
+from tests.e2e.harness import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    Fakes,
+    RunningStack,
+    launch_stack,
+    running_fakes,
 )
-from tests.fakes.gemini_fake import FakeGemini
-from tests.fakes.openai_fake import FakeOpenAI
-from tests.fakes.serpapi_fake import FakeSerpApi
+from tests.postgres import temporary_database
 
-POSTGRES_ADMIN_DSN = os.environ.get(
-    "TEST_POSTGRES_ADMIN_DSN", "host=127.0.0.1 port=5432 dbname=test user=postgres"
-)
-ADMIN_EMAIL = "admin@example.org"
-ADMIN_PASSWORD = "admin-password-1"
-OPENAI_KEY = "sk-test-openai"
-GEMINI_KEY = "test-gemini-key"
-SERPAPI_KEY = "test-serpapi-key"
-
-
-@dataclass
-class Fakes:
-    openai: FakeOpenAI
-    gemini: FakeGemini
-    serpapi: FakeSerpApi
-
-
-@dataclass
-class RunningStack:
-    """What tests need to reach the processes."""
-
-    api_url: str
-    env: dict[str, str]
-    log_dir: Path
-    worker: ManagedProcess
-    stack: Stack
-
-    def restart_worker(self) -> None:
-        self.worker.kill()
-        self.stack.processes.remove(self.worker)
-        self.worker = self.stack.add(start_worker(self.env, self.log_dir))
+__all__ = ["Fakes", "RunningStack"]
 
 
 @pytest.fixture(scope="session")
 def fakes() -> Iterator[Fakes]:
-    with (
-        FakeOpenAI(api_key=OPENAI_KEY) as openai,
-        FakeGemini(api_key=GEMINI_KEY) as gemini,
-        FakeSerpApi(api_key=SERPAPI_KEY) as serpapi,
-    ):
-        yield Fakes(openai, gemini, serpapi)
+    with running_fakes() as started:
+        yield started
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A fresh, empty database on the machine's PostgreSQL, dropped afterwards."""
-    name = f"genai_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    params = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN_DSN)
-    yield (
-        f"postgresql+psycopg://{params.get('user', 'postgres')}@{params.get('host', '127.0.0.1')}"
-        f":{params.get('port', 5432)}/{name}"
-    )
-    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with temporary_database("genai_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -94,37 +43,8 @@ def running_stack(
 ) -> Iterator[RunningStack]:
     root = tmp_path_factory.mktemp("stack")
     log_dir = Path(os.environ.get("TEST_LOG_DIR", root / "logs"))
-    stack = Stack()
-    try:
-        temporal_port, chroma_port, api_port = free_port(), free_port(), free_port()
-        stack.add(start_temporal(root, temporal_port, free_port(), log_dir, persistent=False))
-        stack.add(start_chroma(root / "chroma", chroma_port, log_dir))
-        env = dict(
-            os.environ,
-            DATA_DIR=str(root / "data"),
-            DATABASE_URL=postgres_url,
-            TEMPORAL_ADDRESS=f"127.0.0.1:{temporal_port}",
-            CHROMA_URL=f"http://127.0.0.1:{chroma_port}",
-            OPENAI_API_KEY=OPENAI_KEY,
-            OPENAI_BASE_URL=f"{fakes.openai.url}/v1",
-            GEMINI_API_KEY=GEMINI_KEY,
-            GEMINI_BASE_URL=fakes.gemini.url,
-            SERPAPI_API_KEY=SERPAPI_KEY,
-            SERPAPI_BASE_URL=fakes.serpapi.url,
-            JWT_SECRET="test-jwt-secret-" + uuid.uuid4().hex,
-            ADMIN_EMAIL=ADMIN_EMAIL,
-            ADMIN_PASSWORD=ADMIN_PASSWORD,
-            WORKER_METRICS_PORT=str(free_port()),
-            PROVIDER_TIMEOUT_SECONDS="5",
-        )
-        migrate(env)
-        worker = stack.add(start_worker(env, log_dir))
-        stack.add(start_api(env, "127.0.0.1", api_port, log_dir))
-        api_url = f"http://127.0.0.1:{api_port}"
-        wait_healthy(api_url, 120, stack.processes)
-        yield RunningStack(api_url, env, log_dir, worker, stack)
-    finally:
-        stack.stop()
+    with launch_stack(fakes, postgres_url, root, log_dir) as running:
+        yield running
 
 
 def login(api_url: str, email: str, password: str) -> httpx.Client:

@@ -1,0 +1,113 @@
+"""Launches the real stack against loopback fakes; shared by the e2e tests and bench/."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from stack.processes import (
+    ManagedProcess,
+    Stack,
+    free_port,
+    migrate,
+    start_api,
+    start_chroma,
+    start_temporal,
+    start_worker,
+    wait_healthy,
+)
+from tests.fakes.gemini_fake import FakeGemini
+from tests.fakes.openai_fake import FakeOpenAI
+from tests.fakes.serpapi_fake import FakeSerpApi
+
+ADMIN_EMAIL = "admin@example.org"
+ADMIN_PASSWORD = "admin-password-1"
+OPENAI_KEY = "sk-test-openai"
+GEMINI_KEY = "test-gemini-key"
+SERPAPI_KEY = "test-serpapi-key"
+
+
+@dataclass
+class Fakes:
+    openai: FakeOpenAI
+    gemini: FakeGemini
+    serpapi: FakeSerpApi
+
+
+@contextmanager
+def running_fakes() -> Iterator[Fakes]:
+    with (
+        FakeOpenAI(api_key=OPENAI_KEY) as openai,
+        FakeGemini(api_key=GEMINI_KEY) as gemini,
+        FakeSerpApi(api_key=SERPAPI_KEY) as serpapi,
+    ):
+        yield Fakes(openai, gemini, serpapi)
+
+
+@dataclass
+class RunningStack:
+    """What tests need to reach the processes."""
+
+    api_url: str
+    env: dict[str, str]
+    log_dir: Path
+    worker: ManagedProcess
+    stack: Stack
+
+    def kill_worker(self) -> None:
+        """SIGKILL the worker, as a crash would."""
+        self.worker.kill()
+        self.stack.processes.remove(self.worker)
+
+    def start_worker(self) -> None:
+        self.worker = self.stack.add(start_worker(self.env, self.log_dir))
+
+
+def stack_env(fakes: Fakes, database_url: str, root: Path, temporal: str, chroma: str) -> dict[str, str]:
+    return dict(
+        os.environ,
+        DATA_DIR=str(root / "data"),
+        DATABASE_URL=database_url,
+        TEMPORAL_ADDRESS=temporal,
+        CHROMA_URL=chroma,
+        OPENAI_API_KEY=OPENAI_KEY,
+        OPENAI_BASE_URL=f"{fakes.openai.url}/v1",
+        GEMINI_API_KEY=GEMINI_KEY,
+        GEMINI_BASE_URL=fakes.gemini.url,
+        SERPAPI_API_KEY=SERPAPI_KEY,
+        SERPAPI_BASE_URL=fakes.serpapi.url,
+        JWT_SECRET="test-jwt-secret-" + uuid.uuid4().hex,
+        ADMIN_EMAIL=ADMIN_EMAIL,
+        ADMIN_PASSWORD=ADMIN_PASSWORD,
+        WORKER_METRICS_PORT=str(free_port()),
+        PROVIDER_TIMEOUT_SECONDS="5",
+    )
+
+
+@contextmanager
+def launch_stack(
+    fakes: Fakes, database_url: str, root: Path, log_dir: Path
+) -> Iterator[RunningStack]:
+    """Temporal dev server, Chroma server, migrations, worker and API; stopped on exit."""
+    stack = Stack()
+    try:
+        temporal_port, chroma_port, api_port = free_port(), free_port(), free_port()
+        stack.add(start_temporal(root, temporal_port, free_port(), log_dir, persistent=False))
+        stack.add(start_chroma(root / "chroma", chroma_port, log_dir))
+        env = stack_env(
+            fakes,
+            database_url,
+            root,
+            f"127.0.0.1:{temporal_port}",
+            f"http://127.0.0.1:{chroma_port}",
+        )
+        migrate(env)
+        worker = stack.add(start_worker(env, log_dir))
+        stack.add(start_api(env, "127.0.0.1", api_port, log_dir))
+        api_url = f"http://127.0.0.1:{api_port}"
+        wait_healthy(api_url, 120, stack.processes)
+        yield RunningStack(api_url, env, log_dir, worker, stack)
+    finally:
+        stack.stop()
