@@ -12,7 +12,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, CancelledError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from workflows.components import (
@@ -87,9 +87,14 @@ class GraphRun:
         progress.status = "running"
         try:
             values = await self._execute(step, inputs, run_input)
-        except ActivityError as err:
+        except CancelledError:
+            raise
+        except FailureError as err:
+            # A regular activity's failure arrives wrapped in ActivityError; a local
+            # activity's arrives as the activity's own error.
+            reason = err.cause if isinstance(err, ActivityError) and err.cause else err
+            cause = reason.message if isinstance(reason, FailureError) else str(reason)
             progress.status = "failed"
-            cause = err.cause.message if isinstance(err.cause, ApplicationError) else str(err.cause)
             progress.error = cause
             raise ApplicationError(
                 f"step '{step.node_id}' ({step.component}) failed: {cause}",
