@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # Provider secrets: read by activities in the worker, never put into a plan or payload.
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
+    openai_compatible_api_key: SecretStr | None = Field(
+        default=None, description="Sent to openai-compatible base URLs (never OPENAI_API_KEY)."
+    )
     gemini_api_key: SecretStr | None = None
     gemini_base_url: str | None = None
     serpapi_api_key: SecretStr | None = None
@@ -47,6 +50,7 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    worker_metrics_host: str = "127.0.0.1"
     worker_metrics_port: int = 9464
 
     max_request_bytes: int = 1_000_000

@@ -4,6 +4,7 @@ Configs are strict pydantic models (unknown fields are errors); the API serves t
 JSON Schemas so a front end can build config forms from them.
 """
 
+import builtins
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -129,7 +130,7 @@ class ComponentSpec(BaseModel):
     color: str
     inputs: list[Port]
     outputs: list[Port]
-    config_model: type[_Config] = Field(exclude=True)
+    config_model: builtins.type[_Config] = Field(exclude=True)
     activity: str | None = Field(
         default=None, description="Activity name for steps with side effects; None runs inline."
     )

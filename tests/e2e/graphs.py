@@ -10,6 +10,7 @@ def rag_graph(
     model: str = "gpt-4o-mini",
     use_web_search: bool = False,
     llm_policy: dict[str, Any] | None = None,
+    kb_policy: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """user_query → knowledge_base → llm_engine → output."""
     llm: dict[str, Any] = {
@@ -26,20 +27,23 @@ def rag_graph(
     }
     if llm_policy:
         llm["policy"] = llm_policy
+    kb: dict[str, Any] = {
+        "id": "kb",
+        "type": "knowledge_base",
+        "position": {"x": 250, "y": 0},
+        "config": {
+            "collection": collection,
+            "embedding_provider": "openai",
+            "embedding_model": "text-embedding-3-small",
+            "top_k": 2,
+        },
+    }
+    if kb_policy:
+        kb["policy"] = kb_policy
     return {
         "nodes": [
             {"id": "query", "type": "user_query", "position": {"x": 0, "y": 0}, "config": {}},
-            {
-                "id": "kb",
-                "type": "knowledge_base",
-                "position": {"x": 250, "y": 0},
-                "config": {
-                    "collection": collection,
-                    "embedding_provider": "openai",
-                    "embedding_model": "text-embedding-3-small",
-                    "top_k": 2,
-                },
-            },
+            kb,
             llm,
             {"id": "out", "type": "output", "position": {"x": 750, "y": 0}, "config": {}},
         ],

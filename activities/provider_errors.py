@@ -1,0 +1,167 @@
+"""Turn provider failures into Temporal ``ApplicationError``s that say whether to retry.
+
+Permanent failures (a rejected key, a bad request, a missing key) are non-retryable so a
+run fails at once with a clear message; transient ones (429, 5xx, timeouts, refused
+connections) are retryable and Temporal's retry policy backs off.
+"""
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+import httpx2
+import openai
+import requests
+from google.genai import errors as genai_errors
+from temporalio.exceptions import ApplicationError
+
+AUTH_ERROR = "ProviderAuthError"
+REQUEST_ERROR = "ProviderRequestError"
+RATE_LIMITED = "ProviderRateLimited"
+UNAVAILABLE = "ProviderUnavailable"
+
+# Longest wait we honour from a provider's Retry-After; beyond it the retry policy decides.
+_MAX_RETRY_AFTER_SECONDS = 60.0
+
+_TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
+    TimeoutError,
+    ConnectionError,
+    httpx2.TransportError,
+    requests.Timeout,
+    requests.ConnectionError,
+)
+
+
+def missing_api_key(provider: str, variable: str) -> ApplicationError:
+    """A non-retryable error for a provider whose key is not configured on the worker.
+
+    Args:
+        provider: Provider name shown to the user, e.g. ``openai``.
+        variable: The environment variable that holds the key, e.g. ``OPENAI_API_KEY``.
+    """
+    return ApplicationError(
+        f"{provider} API key is not configured on the worker (set {variable})",
+        type=AUTH_ERROR,
+        non_retryable=True,
+    )
+
+
+def from_http_status(
+    provider: str, status: int, message: str, *, retry_after_seconds: float | None = None
+) -> ApplicationError:
+    """Classify an HTTP error answer of a provider.
+
+    Args:
+        provider: Provider name shown to the user.
+        status: HTTP status code of the answer.
+        message: The provider's own error message.
+        retry_after_seconds: The provider's ``Retry-After``, honoured for retryable errors.
+
+    Returns:
+        Non-retryable for 401/403 (``ProviderAuthError``) and other 4xx
+        (``ProviderRequestError``); retryable for 429 (``ProviderRateLimited``) and
+        408/409/5xx (``ProviderUnavailable``).
+    """
+    delay = None
+    if retry_after_seconds is not None and retry_after_seconds >= 0:
+        delay = timedelta(seconds=min(retry_after_seconds, _MAX_RETRY_AFTER_SECONDS))
+    if status in (401, 403):
+        return ApplicationError(
+            f"{provider} rejected the API key ({status}): {message}",
+            type=AUTH_ERROR,
+            non_retryable=True,
+        )
+    if status == 429:
+        return ApplicationError(
+            f"{provider} is rate limiting requests (429): {message}",
+            type=RATE_LIMITED,
+            next_retry_delay=delay,
+        )
+    if status in (408, 409) or status >= 500:
+        return ApplicationError(
+            f"{provider} is unavailable ({status}): {message}",
+            type=UNAVAILABLE,
+            next_retry_delay=delay,
+        )
+    return ApplicationError(
+        f"{provider} rejected the request ({status}): {message}",
+        type=REQUEST_ERROR,
+        non_retryable=True,
+    )
+
+
+def is_transport_error(error: BaseException) -> bool:
+    """Whether ``error`` is a timeout or connection failure of any HTTP stack we use."""
+    return isinstance(error, _TRANSPORT_ERRORS)
+
+
+def from_transport_error(
+    provider: str, error: BaseException, *, detail: str | None = None
+) -> ApplicationError:
+    """A retryable error for a timeout or a failed connection.
+
+    Args:
+        provider: Provider name shown to the user.
+        error: The HTTP stack's exception.
+        detail: Replaces ``str(error)`` in the message (e.g. with secrets redacted).
+    """
+    timed_out = isinstance(error, (TimeoutError, httpx2.TimeoutException, requests.Timeout))
+    what = "did not answer in time" if timed_out else "could not be reached"
+    detail = detail or str(error) or type(error).__name__
+    return ApplicationError(f"{provider} {what}: {detail}", type=UNAVAILABLE)
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """The delay a provider asks for in ``Retry-After`` (seconds form only), if any."""
+    value = headers.get("retry-after") or headers.get("Retry-After")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None  # an HTTP date: leave the back-off to the retry policy
+
+
+def from_openai_error(provider: str, error: openai.OpenAIError) -> ApplicationError:
+    """Classify an exception raised by the ``openai`` SDK.
+
+    Args:
+        provider: ``openai`` or ``openai-compatible`` (shown to the user).
+        error: The SDK's exception.
+    """
+    if isinstance(error, openai.APIStatusError):
+        body = error.body
+        message = body.get("message") if isinstance(body, dict) else None
+        return from_http_status(
+            provider,
+            error.status_code,
+            str(message or error.message),
+            retry_after_seconds=retry_after_seconds(error.response.headers),
+        )
+    if isinstance(error, openai.APITimeoutError):
+        return ApplicationError(f"{provider} did not answer in time", type=UNAVAILABLE)
+    if isinstance(error, openai.APIConnectionError):
+        cause = error.__cause__
+        detail = f": {cause}" if cause else ""
+        return ApplicationError(f"{provider} could not be reached{detail}", type=UNAVAILABLE)
+    if isinstance(error, openai.APIResponseValidationError):
+        return ApplicationError(
+            f"{provider} answered with an unexpected response: {error.message}", type=UNAVAILABLE
+        )
+    return ApplicationError(
+        f"{provider} request failed: {error}", type=REQUEST_ERROR, non_retryable=True
+    )
+
+
+def from_gemini_error(error: genai_errors.APIError) -> ApplicationError:
+    """Classify an HTTP error raised by ``google-genai``.
+
+    Gemini answers an invalid key with 400 ``API_KEY_INVALID`` rather than 401, so that
+    case is reported as an authentication error too.
+    """
+    message = error.message or str(error)
+    if error.code == 400 and "API_KEY_INVALID" in str(error.details):
+        return ApplicationError(
+            f"gemini rejected the API key (400): {message}", type=AUTH_ERROR, non_retryable=True
+        )
+    headers = getattr(error.response, "headers", None) or {}
+    return from_http_status(
+        "gemini", error.code, message, retry_after_seconds=retry_after_seconds(headers)
+    )

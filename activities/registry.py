@@ -1,0 +1,37 @@
+"""The activities a graph-run worker registers, built once from the worker's settings."""
+
+from collections.abc import Callable
+from typing import Any
+
+from activities.answer import AnswerActivities
+from activities.blobs import BlobStore
+from activities.embeddings import Embedder
+from activities.knowledge_base import KnowledgeBaseActivities
+from activities.provider_clients import ProviderClients
+from activities.web_search import WebSearchActivities
+from settings import Settings
+
+
+def build_graph_activities(settings: Settings) -> list[Callable[..., Any]]:
+    """The ``search_knowledge_base``, ``search_web`` and ``generate_answer`` activities.
+
+    They share one set of provider clients (connection pools) and one blob store.
+
+    Args:
+        settings: The worker's settings; provider keys are read from here only.
+
+    Returns:
+        Activity callables for ``temporalio.worker.Worker(activities=...)``.
+    """
+    clients = ProviderClients(settings)
+    blobs = BlobStore(settings)
+    knowledge_base = KnowledgeBaseActivities(
+        settings, embedder=Embedder(settings, clients), blobs=blobs
+    )
+    web_search = WebSearchActivities(settings, blobs=blobs)
+    answer = AnswerActivities(settings, clients=clients, blobs=blobs)
+    return [
+        knowledge_base.search_knowledge_base,
+        web_search.search_web,
+        answer.generate_answer,
+    ]

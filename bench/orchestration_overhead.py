@@ -1,0 +1,188 @@
+"""Orchestration overhead of a 4-node graph, measured side by side in one run.
+
+user_query → knowledge_base → llm_engine → output, with an instant loopback fake LLM
+and embeddings, through the real stack (Temporal dev server, Chroma server, worker and
+API processes, PostgreSQL). Compared with calling the same activity functions directly
+in this process. Prints p50/p95 latencies, the overhead, and runs/second sustained by
+50 concurrent clients.
+
+    .venv/bin/python -m bench.orchestration_overhead [--runs 200] [--clients 50]
+"""
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+from temporalio.testing import ActivityEnvironment
+
+from activities.registry import build_graph_activities
+from settings import Settings
+from tests.e2e.conftest import login
+from tests.e2e.graphs import rag_graph
+from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack, running_fakes
+from tests.e2e.knowledge import EMBEDDING_MODEL, seed_collection
+from tests.postgres import temporary_database
+from workflows.components import EmbeddingProvider, LlmProvider
+from workflows.step_io import AnswerInput, KnowledgeSearchInput
+
+COLLECTION = "bench-kb"
+QUERY = "How long is the refund window?"
+PASSAGES = [(f"Passage {i}: the refund window is {i} days.", f"doc{i}.pdf", i) for i in range(50)]
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def time_calls(call: Callable[[], Awaitable[object]], runs: int) -> list[float]:
+    """Milliseconds per call, after a warm-up."""
+    for _ in range(10):
+        await call()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        await call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def direct_call(env: dict[str, str]) -> Callable[[], Awaitable[object]]:
+    """The same activity functions the plan calls, in order, in this process."""
+    settings = Settings(
+        chroma_url=env["CHROMA_URL"],
+        openai_api_key=env["OPENAI_API_KEY"],
+        openai_base_url=env["OPENAI_BASE_URL"],
+        data_dir=Path(env["DATA_DIR"]),
+    )
+    search, _, answer = build_graph_activities(settings)
+    activity_env = ActivityEnvironment()
+
+    async def run_steps() -> object:
+        found = await activity_env.run(
+            search,
+            KnowledgeSearchInput(
+                query=QUERY,
+                collection=COLLECTION,
+                embedding_provider=EmbeddingProvider.OPENAI,
+                embedding_model=EMBEDDING_MODEL,
+                top_k=2,
+                similarity_threshold=0.0,
+            ),
+        )
+        return await activity_env.run(
+            answer,
+            AnswerInput(
+                provider=LlmProvider.OPENAI,
+                model="gpt-4o-mini",
+                temperature=0.2,
+                max_tokens=1000,
+                custom_prompt="You are a careful assistant. Cite sources.",
+                query=QUERY,
+                passages=found.passages,
+            ),
+        )
+
+    return run_steps
+
+
+async def throughput(
+    api_url: str, token: str, path: str, clients: int, seconds: float
+) -> tuple[float, int, int]:
+    """Runs/second completed by ``clients`` concurrent clients looping for ``seconds``."""
+    limits = httpx.Limits(max_connections=clients)
+    headers = {"Authorization": f"Bearer {token}"}
+    done = failed = 0
+    async with httpx.AsyncClient(base_url=api_url, headers=headers, limits=limits, timeout=60) as http:
+        deadline = time.perf_counter() + seconds
+
+        async def client_loop() -> None:
+            nonlocal done, failed
+            while time.perf_counter() < deadline:
+                reply = await http.post(path, json={"query": QUERY})
+                if reply.status_code == 200:
+                    done += 1
+                else:
+                    failed += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(client_loop() for _ in range(clients)))
+        elapsed = time.perf_counter() - start
+    return done / elapsed, done, failed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+
+    with (
+        running_fakes() as fakes,
+        temporary_database("genai_bench") as database_url,
+        tempfile.TemporaryDirectory() as tmp,
+        launch_stack(fakes, database_url, Path(tmp), Path(tmp) / "logs") as stack,
+    ):
+        seed_collection(stack.env, COLLECTION, PASSAGES)
+        with login(stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api:
+            token = api.headers["Authorization"].removeprefix("Bearer ")
+            modes = {
+                "local activities (default)": rag_graph(COLLECTION),
+                "regular activities": rag_graph(
+                    COLLECTION, llm_policy={"execution": "regular"}, kb_policy={"execution": "regular"}
+                ),
+            }
+            paths = {}
+            for label, graph in modes.items():
+                wf = api.post("/workflows", json={"name": label, "graph": graph}).json()
+                paths[label] = f"/api/v1/workflows/{wf['id']}/execute"
+
+        async def measure() -> None:
+            direct = await time_calls(direct_call(stack.env), args.runs)
+            results = {"direct (same activities, one process)": direct}
+            async with httpx.AsyncClient(
+                base_url=stack.api_url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+            ) as http:
+                for label, path in paths.items():
+
+                    async def over_http(path: str = path) -> object:
+                        reply = await http.post(path, json={"query": QUERY})
+                        reply.raise_for_status()
+                        return reply
+
+                    results[f"HTTP API, {label}"] = await time_calls(over_http, args.runs)
+
+            print(f"\n4-node graph, {args.runs} sequential runs each (ms)")
+            print(f"{'path':<48}{'p50':>8}{'p95':>8}{'mean':>8}")
+            for label, samples in results.items():
+                print(
+                    f"{label:<48}{percentile(samples, 0.5):>8.1f}{percentile(samples, 0.95):>8.1f}"
+                    f"{statistics.mean(samples):>8.1f}"
+                )
+            base50, base95 = percentile(direct, 0.5), percentile(direct, 0.95)
+            for label in paths:
+                s = results[f"HTTP API, {label}"]
+                print(
+                    f"overhead, {label}: p50 {percentile(s, 0.5) - base50:.1f} ms, "
+                    f"p95 {percentile(s, 0.95) - base95:.1f} ms"
+                )
+            label = "local activities (default)"
+            rate, done, failed = await throughput(
+                stack.api_url, token, paths[label], args.clients, args.seconds
+            )
+            print(
+                f"\nthroughput, {args.clients} concurrent clients, {args.seconds:.0f} s, {label}: "
+                f"{rate:.1f} runs/s ({done} completed, {failed} failed)"
+            )
+
+        asyncio.run(measure())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""Fixtures for activity tests: the provider fakes and activities wired to them."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from activities.answer import AnswerActivities
+from activities.embeddings import Embedder
+from activities.provider_clients import ProviderClients
+from settings import Settings
+from tests.fakes import fixtures as fake_fixtures
+
+# The provider fakes (harmless duplicates once tests/conftest.py imports them too).
+fake_openai = fake_fixtures.fake_openai
+fake_gemini = fake_fixtures.fake_gemini
+fake_serpapi = fake_fixtures.fake_serpapi
+fake_provider_settings = fake_fixtures.fake_provider_settings
+
+
+@pytest.fixture
+async def provider_clients(fake_provider_settings: Settings) -> AsyncIterator[ProviderClients]:
+    """SDK clients configured for the fakes, closed after the test."""
+    clients = ProviderClients(fake_provider_settings)
+    yield clients
+    await clients.aclose()
+
+
+@pytest.fixture
+def answer_activities(
+    fake_provider_settings: Settings, provider_clients: ProviderClients
+) -> AnswerActivities:
+    """``generate_answer`` against the fakes."""
+    return AnswerActivities(fake_provider_settings, clients=provider_clients)
+
+
+@pytest.fixture
+def embedder(fake_provider_settings: Settings, provider_clients: ProviderClients) -> Embedder:
+    """Embeddings against the fakes (and the local model)."""
+    return Embedder(fake_provider_settings, provider_clients)

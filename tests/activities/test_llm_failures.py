@@ -1,0 +1,190 @@
+"""generate_answer turns provider failures into retryable or non-retryable errors."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from pydantic import SecretStr
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from activities.answer import AnswerActivities
+from activities.provider_clients import ProviderClients
+from settings import Settings
+from tests.activities.builders import answer_input, closed_port_url
+from tests.fakes import Delay, Failure, FakeGemini, FakeOpenAI
+from workflows.components import LlmProvider
+from workflows.step_io import AnswerInput
+
+GEMINI = {"provider": LlmProvider.GEMINI, "model": "gemini-2.0-flash"}
+
+
+async def run_answer(settings: Settings, input: AnswerInput) -> ApplicationError:
+    """Run generate_answer with ``settings`` and return the ApplicationError it raises."""
+    clients = ProviderClients(settings)
+    try:
+        with pytest.raises(ApplicationError) as caught:
+            await ActivityEnvironment().run(
+                AnswerActivities(settings, clients=clients).generate_answer, input
+            )
+    finally:
+        await clients.aclose()
+    return caught.value
+
+
+async def test_rejected_openai_key_fails_at_once_with_the_provider_message(
+    fake_provider_settings: Settings, fake_openai: FakeOpenAI
+) -> None:
+    settings = fake_provider_settings.model_copy(update={"openai_api_key": SecretStr("sk-wrong")})
+
+    error = await run_answer(settings, answer_input())
+
+    assert error.non_retryable is True
+    assert error.type == "ProviderAuthError"
+    assert error.message.startswith("openai rejected the API key (401): Incorrect API key provided")
+    assert len(fake_openai.requests) == 1  # the SDK does not retry; Temporal decides
+
+
+@pytest.mark.parametrize(
+    ("status", "error_type", "retryable"),
+    [
+        (400, "ProviderRequestError", False),
+        (403, "ProviderAuthError", False),
+        (404, "ProviderRequestError", False),
+        (422, "ProviderRequestError", False),
+        (429, "ProviderRateLimited", True),
+        (500, "ProviderUnavailable", True),
+        (503, "ProviderUnavailable", True),
+    ],
+)
+async def test_openai_http_errors_are_classified_by_status(
+    answer_activities: AnswerActivities,
+    fake_openai: FakeOpenAI,
+    status: int,
+    error_type: str,
+    retryable: bool,
+) -> None:
+    fake_openai.script([Failure(status)])
+
+    with pytest.raises(ApplicationError) as caught:
+        await ActivityEnvironment().run(answer_activities.generate_answer, answer_input())
+
+    assert caught.value.type == error_type
+    assert caught.value.non_retryable is not retryable
+    assert f"({status})" in caught.value.message
+    assert len(fake_openai.requests) == 1
+
+
+async def test_openai_rate_limit_passes_retry_after_to_temporal_and_next_attempt_succeeds(
+    answer_activities: AnswerActivities, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.script([Failure(429, retry_after_seconds=2)])
+    env = ActivityEnvironment()
+
+    with pytest.raises(ApplicationError) as caught:
+        await env.run(answer_activities.generate_answer, answer_input())
+    output = await env.run(answer_activities.generate_answer, answer_input())
+
+    assert caught.value.type == "ProviderRateLimited"
+    assert caught.value.next_retry_delay == timedelta(seconds=2)
+    assert output.text.startswith("Fake answer from gpt-4o-mini")
+
+
+async def test_openai_timeout_is_retryable(
+    fake_provider_settings: Settings, fake_openai: FakeOpenAI
+) -> None:
+    settings = fake_provider_settings.model_copy(update={"provider_timeout_seconds": 0.3})
+    fake_openai.script([Delay(5)])
+    started = time.monotonic()
+
+    error = await run_answer(settings, answer_input())
+
+    assert time.monotonic() - started < 2
+    assert error.non_retryable is False
+    assert error.type == "ProviderUnavailable"
+    assert "did not answer in time" in error.message
+
+
+async def test_unreachable_openai_compatible_server_is_retryable(
+    fake_provider_settings: Settings,
+) -> None:
+    error = await run_answer(
+        fake_provider_settings,
+        answer_input(
+            provider=LlmProvider.OPENAI_COMPATIBLE,
+            model="llama3.1",
+            base_url=f"{closed_port_url()}/v1",
+        ),
+    )
+
+    assert error.non_retryable is False
+    assert error.type == "ProviderUnavailable"
+    assert "openai-compatible could not be reached" in error.message
+
+
+async def test_openai_compatible_without_base_url_is_a_request_error(
+    answer_activities: AnswerActivities,
+) -> None:
+    with pytest.raises(ApplicationError, match="needs a base_url") as caught:
+        await ActivityEnvironment().run(
+            answer_activities.generate_answer,
+            answer_input(provider=LlmProvider.OPENAI_COMPATIBLE, model="llama3.1"),
+        )
+
+    assert caught.value.non_retryable is True
+
+
+async def test_rejected_gemini_key_fails_at_once(
+    fake_provider_settings: Settings, fake_gemini: FakeGemini
+) -> None:
+    settings = fake_provider_settings.model_copy(update={"gemini_api_key": SecretStr("wrong-key")})
+
+    error = await run_answer(settings, answer_input(**GEMINI))
+
+    assert error.non_retryable is True
+    assert error.type == "ProviderAuthError"
+    assert error.message == (
+        "gemini rejected the API key (400): API key not valid. Please pass a valid API key."
+    )
+    assert len(fake_gemini.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "error_type", "retryable"),
+    [
+        (403, "ProviderAuthError", False),
+        (404, "ProviderRequestError", False),
+        (429, "ProviderRateLimited", True),
+        (500, "ProviderUnavailable", True),
+        (503, "ProviderUnavailable", True),
+    ],
+)
+async def test_gemini_http_errors_are_classified_by_status(
+    answer_activities: AnswerActivities,
+    fake_gemini: FakeGemini,
+    status: int,
+    error_type: str,
+    retryable: bool,
+) -> None:
+    fake_gemini.script([Failure(status)])
+
+    with pytest.raises(ApplicationError) as caught:
+        await ActivityEnvironment().run(answer_activities.generate_answer, answer_input(**GEMINI))
+
+    assert caught.value.type == error_type
+    assert caught.value.non_retryable is not retryable
+    assert caught.value.message.startswith("gemini ")
+    assert len(fake_gemini.requests) == 1  # google-genai's own retries are off
+
+
+async def test_gemini_timeout_is_retryable(
+    fake_provider_settings: Settings, fake_gemini: FakeGemini
+) -> None:
+    settings = fake_provider_settings.model_copy(update={"provider_timeout_seconds": 0.3})
+    fake_gemini.script([Delay(5)])
+
+    error = await run_answer(settings, answer_input(**GEMINI))
+
+    assert error.non_retryable is False
+    assert error.type == "ProviderUnavailable"
+    assert "gemini did not answer in time" in error.message

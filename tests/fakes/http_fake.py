@@ -1,0 +1,225 @@
+"""The loopback HTTP server every provider fake is built on.
+
+A fake records each request it receives and answers from a script: scripted steps
+(an HTTP failure with the provider's error body, or a delay) are consumed one per
+request, then the fake answers with its default success. The server runs in a
+background thread on ``127.0.0.1`` with an OS-assigned port, so tests never collide.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qsl, urlsplit
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the fake received it.
+
+    Attributes:
+        method: HTTP method, e.g. ``POST``.
+        path: URL path without the query string.
+        query: Query parameters (last value wins).
+        headers: Request headers with lower-cased names.
+        body: The parsed JSON body, or ``None`` when there was none.
+    """
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Answer one request with an HTTP error in the provider's own error format.
+
+    Attributes:
+        status: HTTP status code, e.g. 401, 429 or 500.
+        message: Error message; each fake has a realistic default per status.
+        retry_after_seconds: Sent as a ``Retry-After`` header when set.
+    """
+
+    status: int
+    message: str | None = None
+    retry_after_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class Delay:
+    """Hold one request for ``seconds`` before answering normally (to provoke timeouts)."""
+
+    seconds: float
+
+
+ScriptStep = Failure | Delay
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a fake's route answers: a status, a JSON body and extra headers."""
+
+    status: int
+    body: Any
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class FakeHttpServer:
+    """Base class of the provider fakes; subclasses implement ``route`` and ``error_body``.
+
+    Use it as a context manager (``with FakeOpenAI() as fake: ...``) or call
+    ``start``/``stop`` yourself.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+        self._script: deque[ScriptStep] = deque()
+        self._stopping = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def start(self) -> Self:
+        """Bind to a free loopback port and serve in a daemon thread."""
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.01},
+            name=f"{type(self).__name__}-server",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port; delayed requests are cut short."""
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """Base URL of the server, e.g. ``http://127.0.0.1:54321`` (no trailing slash)."""
+        if self._server is None:
+            raise RuntimeError("the fake server is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    # -- scripting and inspection --------------------------------------------------
+
+    def script(self, steps: Iterable[ScriptStep]) -> None:
+        """Queue steps consumed one per incoming request, before the default success."""
+        with self._lock:
+            self._script.extend(steps)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A snapshot of every request received so far, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def requests_to(self, path_suffix: str) -> list[RecordedRequest]:
+        """The recorded requests whose path ends with ``path_suffix``."""
+        return [r for r in self.requests if r.path.endswith(path_suffix)]
+
+    # -- for subclasses ------------------------------------------------------------
+
+    def route(self, request: RecordedRequest) -> Reply:
+        """The successful answer to ``request`` (or a 404/401 in the provider's format)."""
+        raise NotImplementedError
+
+    def error_body(self, status: int, message: str | None) -> Any:
+        """The provider's JSON error body for ``status``."""
+        raise NotImplementedError
+
+    def error_reply(
+        self, status: int, message: str | None = None, retry_after_seconds: float | None = None
+    ) -> Reply:
+        """An error ``Reply`` in the provider's format."""
+        headers = {}
+        if retry_after_seconds is not None:
+            headers["Retry-After"] = f"{retry_after_seconds:g}"
+        return Reply(status, self.error_body(status, message), headers)
+
+    # -- request handling ----------------------------------------------------------
+
+    def _answer(self, request: RecordedRequest) -> Reply | None:
+        with self._lock:
+            self._requests.append(request)
+            step = self._script.popleft() if self._script else None
+        if isinstance(step, Failure):
+            return self.error_reply(step.status, step.message, step.retry_after_seconds)
+        if isinstance(step, Delay) and self._stopping.wait(step.seconds):
+            return None  # shutting down: drop the connection
+        return self.route(request)
+
+
+def _handler_for(fake: FakeHttpServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, like real providers
+        # Headers and body go out in two writes; without this, Nagle + delayed ACK
+        # add ~40 ms to every answer and the "instant" fake is not instant.
+        disable_nagle_algorithm = True
+
+        def do_GET(self) -> None:
+            self._handle()
+
+        def do_POST(self) -> None:
+            self._handle()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # keep test output clean
+
+        def _handle(self) -> None:
+            split = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            request = RecordedRequest(
+                method=self.command,
+                path=split.path,
+                query=dict(parse_qsl(split.query, keep_blank_values=True)),
+                headers={k.lower(): v for k, v in self.headers.items()},
+                body=json.loads(raw) if raw else None,
+            )
+            reply = fake._answer(request)
+            if reply is None:
+                self.close_connection = True
+                return
+            payload = json.dumps(reply.body).encode()
+            try:
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client gave up (e.g. its timeout fired)
+
+    return Handler
