@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     temporal_ui_url: str = "http://localhost:8233"
     graph_run_task_queue: str = "graph-runs"
+    api_worker_slots: int = Field(
+        default=4,
+        ge=0,
+        le=64,
+        description="GraphRun slots of the API's in-process worker (eager start); 0 = none.",
+    )
 
     chroma_url: str | None = Field(
         default=None, description="Chroma server URL; unset means an embedded PersistentClient."

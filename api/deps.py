@@ -47,8 +47,15 @@ def admin_user(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(admin_user)]
 
 
-async def temporal_client(request: Request) -> Client:
+def temporal_connector(request: Request) -> TemporalConnector:
     connector: TemporalConnector = request.app.state.temporal
+    return connector
+
+
+TemporalConnectorDep = Annotated[TemporalConnector, Depends(temporal_connector)]
+
+
+async def temporal_client(connector: TemporalConnectorDep) -> Client:
     return await connector.client()
 
 

@@ -4,7 +4,7 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
-from temporalio.client import Client, WorkflowFailureError
+from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
@@ -12,6 +12,7 @@ from api.db.models import Run, User, Workflow, utcnow
 from api.errors import ApiError
 from api.graph_store import load_graph
 from api.schemas import ExecuteResponse
+from api.temporal_client import TemporalConnector
 from settings import Settings
 from workflows.compiler import GraphInvalid, compile_graph
 from workflows.components import UserQueryConfig
@@ -59,7 +60,7 @@ def _failure_message(err: WorkflowFailureError) -> tuple[str, str | None]:
 async def execute_graph(
     *,
     session: Session,
-    client: Client,
+    temporal: TemporalConnector,
     settings: Settings,
     user: User,
     workflow: Workflow,
@@ -70,6 +71,7 @@ async def execute_graph(
     """Compiles the workflow, runs it on Temporal and returns the first output."""
     plan = compile_or_raise(load_graph(workflow))
     _check_query(plan, query)
+    client = await temporal.client()  # before any row is written: unreachable means no run
     run = Run(
         id=f"run-{uuid.uuid4()}",
         workflow_id=workflow.id,
@@ -86,6 +88,7 @@ async def execute_graph(
             id=run.id,
             task_queue=settings.graph_run_task_queue,
             execution_timeout=timedelta(seconds=settings.run_timeout_seconds),
+            request_eager_start=temporal.eager_start,
         )
     except WorkflowFailureError as err:
         message, node_id = _failure_message(err)

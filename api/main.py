@@ -22,6 +22,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             ensure_admin(session, settings.admin_email, settings.admin_password.get_secret_value())
     app.state.temporal = TemporalConnector(settings)
     yield
+    await app.state.temporal.close()
 
 
 def create_app() -> FastAPI:

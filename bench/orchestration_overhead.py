@@ -11,10 +11,14 @@ in this process. Prints p50/p95 latencies, the overhead, and runs/second sustain
 
 import argparse
 import asyncio
+import json
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -24,7 +28,7 @@ from activities.registry import build_graph_activities
 from settings import Settings
 from tests.e2e.conftest import login
 from tests.e2e.graphs import rag_graph
-from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack, running_fakes
+from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, FakeUrls, launch_stack
 from tests.e2e.knowledge import EMBEDDING_MODEL, seed_collection
 from tests.postgres import temporary_database
 from workflows.components import EmbeddingProvider, LlmProvider
@@ -33,6 +37,20 @@ from workflows.step_io import AnswerInput, KnowledgeSearchInput
 COLLECTION = "bench-kb"
 QUERY = "How long is the refund window?"
 PASSAGES = [(f"Passage {i}: the refund window is {i} days.", f"doc{i}.pdf", i) for i in range(50)]
+
+
+@contextmanager
+def fakes_in_another_process() -> Iterator[FakeUrls]:
+    """The provider fakes in their own process, so they don't share the load generator's GIL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert proc.stdout is not None
+        yield FakeUrls(**json.loads(proc.stdout.readline()))
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -124,7 +142,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with (
-        running_fakes() as fakes,
+        fakes_in_another_process() as fakes,
         temporary_database("genai_bench") as database_url,
         tempfile.TemporaryDirectory() as tmp,
         launch_stack(fakes, database_url, Path(tmp), Path(tmp) / "logs") as stack,

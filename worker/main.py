@@ -7,12 +7,9 @@ import signal
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
-from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.registry import build_graph_activities
 from settings import Settings, get_settings
-from workflows.graph_run import GraphRun
+from worker.graph_worker import build_graph_worker
 
 log = logging.getLogger("worker")
 
@@ -21,7 +18,9 @@ def build_runtime(settings: Settings) -> Runtime:
     """A Temporal runtime that exports the SDK's metrics for Prometheus."""
     return Runtime(
         telemetry=TelemetryConfig(
-            metrics=PrometheusConfig(bind_address=f"{settings.worker_metrics_host}:{settings.worker_metrics_port}")
+            metrics=PrometheusConfig(
+                bind_address=f"{settings.worker_metrics_host}:{settings.worker_metrics_port}"
+            )
         )
     )
 
@@ -36,27 +35,10 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
     )
 
 
-def workflow_runner() -> SandboxedWorkflowRunner:
-    """The sandbox, with every module passed through instead of re-imported per run.
-
-    Re-importing pydantic and our models for each workflow run costs tens of
-    milliseconds; the sandbox still guards non-deterministic calls (time, random, I/O).
-    """
-    return SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_all_modules()
-    )
-
-
 async def run_worker(settings: Settings) -> None:
     """Runs until SIGINT or SIGTERM, then finishes in-flight tasks and exits."""
     client = await connect(settings, build_runtime(settings))
-    worker = Worker(
-        client,
-        task_queue=settings.graph_run_task_queue,
-        workflows=[GraphRun],
-        activities=build_graph_activities(settings),
-        workflow_runner=workflow_runner(),
-    )
+    worker = build_graph_worker(client, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

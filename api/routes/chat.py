@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 from sqlalchemy import select
 
 from api.db.models import ChatMessage, ChatSession, utcnow
-from api.deps import CurrentUser, SessionDep, SettingsDep, TemporalDep
+from api.deps import CurrentUser, SessionDep, SettingsDep, TemporalConnectorDep
 from api.errors import not_found
 from api.graph_execution import execute_graph
 from api.graph_store import owned_workflow
@@ -91,7 +91,7 @@ async def send_message(
     session: SessionDep,
     user: CurrentUser,
     settings: SettingsDep,
-    client: TemporalDep,
+    temporal: TemporalConnectorDep,
 ) -> ChatReply:
     """Runs the session's workflow with the message and the conversation so far."""
     received_at = utcnow()
@@ -104,7 +104,7 @@ async def send_message(
     ]
     answer = await execute_graph(
         session=session,
-        client=client,
+        temporal=temporal,
         settings=settings,
         user=user,
         workflow=workflow,

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from temporalio.service import RPCError
 
 from api.db.models import Run
-from api.deps import CurrentUser, SessionDep, SettingsDep, TemporalDep
+from api.deps import CurrentUser, SessionDep, SettingsDep, TemporalConnectorDep, TemporalDep
 from api.errors import not_found
 from api.graph_execution import execute_graph
 from api.graph_store import owned_workflow
@@ -25,13 +25,13 @@ async def execute_workflow(
     session: SessionDep,
     user: CurrentUser,
     settings: SettingsDep,
-    client: TemporalDep,
+    temporal: TemporalConnectorDep,
 ) -> ExecuteResponse:
     """Runs the workflow's graph for one query and returns the answer with its run id."""
     workflow = owned_workflow(session, user, workflow_id)
     return await execute_graph(
         session=session,
-        client=client,
+        temporal=temporal,
         settings=settings,
         user=user,
         workflow=workflow,

@@ -43,7 +43,7 @@ def running_stack(
 ) -> Iterator[RunningStack]:
     root = tmp_path_factory.mktemp("stack")
     log_dir = Path(os.environ.get("TEST_LOG_DIR", root / "logs"))
-    with launch_stack(fakes, postgres_url, root, log_dir) as running:
+    with launch_stack(fakes.urls, postgres_url, root, log_dir) as running:
         yield running
 
 

@@ -30,10 +30,23 @@ SERPAPI_KEY = "test-serpapi-key"
 
 
 @dataclass
+class FakeUrls:
+    """Where the provider fakes listen (in this process or another)."""
+
+    openai: str
+    gemini: str
+    serpapi: str
+
+
+@dataclass
 class Fakes:
     openai: FakeOpenAI
     gemini: FakeGemini
     serpapi: FakeSerpApi
+
+    @property
+    def urls(self) -> FakeUrls:
+        return FakeUrls(self.openai.url, self.gemini.url, self.serpapi.url)
 
 
 @contextmanager
@@ -65,7 +78,9 @@ class RunningStack:
         self.worker = self.stack.add(start_worker(self.env, self.log_dir))
 
 
-def stack_env(fakes: Fakes, database_url: str, root: Path, temporal: str, chroma: str) -> dict[str, str]:
+def stack_env(
+    fakes: FakeUrls, database_url: str, root: Path, temporal: str, chroma: str
+) -> dict[str, str]:
     return dict(
         os.environ,
         DATA_DIR=str(root / "data"),
@@ -73,11 +88,11 @@ def stack_env(fakes: Fakes, database_url: str, root: Path, temporal: str, chroma
         TEMPORAL_ADDRESS=temporal,
         CHROMA_URL=chroma,
         OPENAI_API_KEY=OPENAI_KEY,
-        OPENAI_BASE_URL=f"{fakes.openai.url}/v1",
+        OPENAI_BASE_URL=f"{fakes.openai}/v1",
         GEMINI_API_KEY=GEMINI_KEY,
-        GEMINI_BASE_URL=fakes.gemini.url,
+        GEMINI_BASE_URL=fakes.gemini,
         SERPAPI_API_KEY=SERPAPI_KEY,
-        SERPAPI_BASE_URL=fakes.serpapi.url,
+        SERPAPI_BASE_URL=fakes.serpapi,
         JWT_SECRET="test-jwt-secret-" + uuid.uuid4().hex,
         ADMIN_EMAIL=ADMIN_EMAIL,
         ADMIN_PASSWORD=ADMIN_PASSWORD,
@@ -88,7 +103,7 @@ def stack_env(fakes: Fakes, database_url: str, root: Path, temporal: str, chroma
 
 @contextmanager
 def launch_stack(
-    fakes: Fakes, database_url: str, root: Path, log_dir: Path
+    fakes: FakeUrls, database_url: str, root: Path, log_dir: Path
 ) -> Iterator[RunningStack]:
     """Temporal dev server, Chroma server, migrations, worker and API; stopped on exit."""
     stack = Stack()

@@ -1,0 +1,54 @@
+"""The one way to build a worker for ``GraphRun``: used by the worker process and by
+the API's optional in-process worker (which makes eager workflow start possible)."""
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.registry import build_graph_activities
+from settings import Settings
+from workflows.graph_run import GraphRun
+
+_POLLS_WITH_SLOT_CAP = 2
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    """The sandbox, with modules passed through instead of re-imported for every run.
+
+    The sandbox still guards the workflow code against non-deterministic calls (time,
+    random, I/O); passing modules through only skips re-importing pydantic, our models
+    and their dependencies for each new workflow instance.
+    """
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_all_modules()
+    )
+
+
+def build_graph_worker(client: Client, settings: Settings, *, slots: int | None = None) -> Worker:
+    """A worker on the graph-run task queue hosting ``GraphRun`` and its activities.
+
+    Args:
+        client: The Temporal client; eager start needs the starter's own client.
+        settings: Where activities find provider keys, Chroma and the blob folder.
+        slots: Cap on concurrent workflow tasks and activities; None keeps the SDK's
+            defaults. The API's in-process worker uses a small cap so that, under load,
+            runs overflow to the worker processes instead of crowding the API.
+    """
+    limits = {}
+    if slots is not None:
+        # Each outstanding poll holds a workflow-task slot; eager start needs a free one
+        # beyond them, so the polls get slots of their own on top of ``slots``.
+        limits = {
+            "max_concurrent_workflow_task_polls": _POLLS_WITH_SLOT_CAP,
+            "max_concurrent_workflow_tasks": slots + _POLLS_WITH_SLOT_CAP,
+            "max_concurrent_activities": slots,
+            "max_concurrent_local_activities": slots * 2,
+        }
+    return Worker(
+        client,
+        task_queue=settings.graph_run_task_queue,
+        workflows=[GraphRun],
+        activities=build_graph_activities(settings),
+        workflow_runner=workflow_runner(),
+        **limits,
+    )
