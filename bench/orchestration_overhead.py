@@ -12,6 +12,10 @@ in this process. Prints p50/p95 latencies, the overhead, and runs/second sustain
 import argparse
 import asyncio
 import json
+import os
+import re
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -22,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psutil
 from temporalio.testing import ActivityEnvironment
 
 from activities.registry import build_graph_activities
@@ -35,6 +40,7 @@ from workflows.components import EmbeddingProvider, LlmProvider
 from workflows.step_io import AnswerInput, KnowledgeSearchInput
 
 COLLECTION = "bench-kb"
+FAKES_PID: list[int] = []
 QUERY = "How long is the refund window?"
 PASSAGES = [(f"Passage {i}: the refund window is {i} days.", f"doc{i}.pdf", i) for i in range(50)]
 
@@ -47,10 +53,24 @@ def fakes_in_another_process() -> Iterator[FakeUrls]:
     )
     try:
         assert proc.stdout is not None
+        FAKES_PID.append(proc.pid)
         yield FakeUrls(**json.loads(proc.stdout.readline()))
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """User + system CPU time so far of each named process (not its children)."""
+    used = {}
+    for name, pid in pids.items():
+        times = psutil.Process(pid).cpu_times()
+        used[name] = times.user + times.system
+    postgres = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
+    used["postgresql (all backends)"] = sum(
+        p.cpu_times().user + p.cpu_times().system for p in postgres if p.is_running()
+    )
+    return used
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -134,6 +154,38 @@ async def throughput(
     return done / elapsed, done, failed
 
 
+def throughput_wrk(
+    api_url: str, token: str, path: str, clients: int, seconds: float
+) -> tuple[float, int, int, float]:
+    """Like ``throughput`` but with wrk (C, event loop): the load generator costs little CPU.
+
+    Returns runs/s, completed, failed and the CPU seconds wrk used.
+    """
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    body = json.dumps({"query": QUERY})
+    script.write(
+        'wrk.method = "POST"\n'
+        f"wrk.body = {json.dumps(body)}\n"
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+    )
+    script.close()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{clients}", f"-d{seconds:.0f}s", "--timeout", "30s", "-s", script.name,
+         f"{api_url}{path}"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    os.unlink(script.name)
+    total = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    failed = int(bad[1]) if bad else 0
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return rate * (total - failed) / max(total, 1), total - failed, failed, cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=200)
@@ -191,13 +243,34 @@ def main() -> None:
                     f"p95 {percentile(s, 0.95) - base95:.1f} ms"
                 )
             label = "local activities (default)"
-            rate, done, failed = await throughput(
-                stack.api_url, token, paths[label], args.clients, args.seconds
-            )
+            pids = {p.name: p.popen.pid for p in stack.stack.processes}
+            pids["provider fakes"] = FAKES_PID[0]
+            pids["load generator (this process)"] = os.getpid()
+            before = cpu_seconds(pids)
+            if shutil.which("wrk"):
+                generator = "wrk"
+                rate, done, failed, wrk_cpu = throughput_wrk(
+                    stack.api_url, token, paths[label], args.clients, args.seconds
+                )
+            else:  # wrk is Debian's package 'wrk'; httpx costs far more CPU per request
+                generator = "httpx"
+                rate, done, failed = await throughput(
+                    stack.api_url, token, paths[label], args.clients, args.seconds
+                )
+                wrk_cpu = 0.0
+            after = cpu_seconds(pids)
+            after["load generator (this process)"] += wrk_cpu
             print(
-                f"\nthroughput, {args.clients} concurrent clients, {args.seconds:.0f} s, {label}: "
+                f"\nthroughput ({generator}), {args.clients} concurrent clients, "
+                f"{args.seconds:.0f} s, {label}: "
                 f"{rate:.1f} runs/s ({done} completed, {failed} failed)"
             )
+            print(f"CPU per completed run (ms), {psutil.cpu_count()} cores:")
+            for name in after:
+                print(f"  {name:<34}{(after[name] - before[name]) * 1000 / max(done, 1):>8.1f}")
+            stack_cpu = sum(after[n] - before[n] for n in after if n not in (
+                "provider fakes", "load generator (this process)"))
+            print(f"  {'stack total':<34}{stack_cpu * 1000 / max(done, 1):>8.1f}")
 
         asyncio.run(measure())
 
