@@ -11,18 +11,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import openai
-from google.genai import errors as genai_errors
 from openai.types import Embedding
 from temporalio.exceptions import ApplicationError
 
 from activities.provider_clients import ProviderClients
-from activities.provider_errors import (
-    REQUEST_ERROR,
-    from_gemini_error,
-    from_openai_error,
-    from_transport_error,
-    is_transport_error,
-)
+from activities.provider_errors import REQUEST_ERROR, from_openai_error, translated_gemini_errors
 from settings import Settings
 from workflows.components import EmbeddingProvider
 
@@ -126,16 +119,10 @@ class Embedder:
         client = self._clients.gemini()
         vectors: list[list[float]] = []
         for start in range(0, len(texts), _GEMINI_BATCH):
-            try:
+            with translated_gemini_errors():
                 response = await client.aio.models.embed_content(
                     model=model, contents=texts[start : start + _GEMINI_BATCH]
                 )
-            except genai_errors.APIError as error:
-                raise from_gemini_error(error) from error
-            except Exception as error:
-                if is_transport_error(error):
-                    raise from_transport_error("gemini", error) from error
-                raise
             vectors.extend(list(e.values or []) for e in response.embeddings or [])
         return vectors
 

@@ -1,11 +1,10 @@
 """Content generation through ``google-genai`` (the Gemini Developer API)."""
 
 from google import genai
-from google.genai import errors as genai_errors
 from google.genai import types
 
 from activities.prompt import Completion, Prompt
-from activities.provider_errors import from_gemini_error, from_transport_error, is_transport_error
+from activities.provider_errors import translated_gemini_errors
 from workflows.step_io import TokenUsage
 
 
@@ -45,16 +44,10 @@ async def complete_with_gemini(
         temperature=temperature,
         max_output_tokens=max_tokens,
     )
-    try:
+    with translated_gemini_errors():
         response = await client.aio.models.generate_content(
             model=model, contents=contents, config=config
         )
-    except genai_errors.APIError as error:
-        raise from_gemini_error(error) from error
-    except Exception as error:
-        if is_transport_error(error):
-            raise from_transport_error("gemini", error) from error
-        raise
     usage = response.usage_metadata
     prompt_tokens = (usage.prompt_token_count or 0) if usage else 0
     completion_tokens = (usage.candidates_token_count or 0) if usage else 0

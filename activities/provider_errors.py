@@ -5,7 +5,8 @@ run fails at once with a clear message; transient ones (429, 5xx, timeouts, refu
 connections) are retryable and Temporal's retry policy backs off.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import timedelta
 
 import httpx2
@@ -165,3 +166,16 @@ def from_gemini_error(error: genai_errors.APIError) -> ApplicationError:
     return from_http_status(
         "gemini", error.code, message, retry_after_seconds=retry_after_seconds(headers)
     )
+
+
+@contextmanager
+def translated_gemini_errors() -> Iterator[None]:
+    """Re-raises google-genai's API and transport errors as classified ``ApplicationError``s."""
+    try:
+        yield
+    except genai_errors.APIError as error:
+        raise from_gemini_error(error) from error
+    except Exception as error:
+        if is_transport_error(error):
+            raise from_transport_error("gemini", error) from error
+        raise

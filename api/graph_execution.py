@@ -93,12 +93,12 @@ async def execute_graph(
     except WorkflowFailureError as err:
         message, node_id = _failure_message(err)
         _finish(session, run, "failed", message)
-        raise ApiError(
-            502, "run_failed", message, {"run_id": run.id, "node_id": node_id}
-        ) from err
+        raise ApiError(502, "run_failed", message, {"run_id": run.id, "node_id": node_id}) from err
     except RPCError as err:
         _finish(session, run, "failed", f"Temporal is unavailable: {err.message}")
-        raise ApiError(503, "temporal_unavailable", f"Temporal is unavailable: {err.message}") from err
+        raise ApiError(
+            503, "temporal_unavailable", f"Temporal is unavailable: {err.message}"
+        ) from err
     _finish(session, run, "completed", None)
     output = result.outputs[0]
     return ExecuteResponse(

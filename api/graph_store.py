@@ -1,21 +1,15 @@
 """Reads and writes a workflow's graph as component and edge rows."""
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.db.models import User, Workflow, WorkflowComponent, WorkflowEdge
-from api.errors import not_found
+from api.ownership import owned
 from workflows.graph import Edge, Graph, Node, Position, StepPolicyOverride
 
 
 def owned_workflow(session: Session, user: User, workflow_id: str) -> Workflow:
     """The user's workflow, or 404 (also for another user's workflow)."""
-    workflow = session.scalar(
-        select(Workflow).where(Workflow.id == workflow_id, Workflow.owner_id == user.id)
-    )
-    if workflow is None:
-        raise not_found("workflow", workflow_id)
-    return workflow
+    return owned(session, Workflow, workflow_id, user, "workflow")
 
 
 def node_of(row: WorkflowComponent) -> Node:

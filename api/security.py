@@ -38,11 +38,20 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(expected, actual)
 
 
+_generated_secrets: dict[Path, str] = {}
+
+
 def jwt_secret(settings: Settings) -> str:
     """The configured secret, or one generated once and kept in the data folder."""
     if settings.jwt_secret is not None:
         return settings.jwt_secret.get_secret_value()
-    path = Path(settings.data_dir) / "jwt_secret"
+    path = (Path(settings.data_dir) / "jwt_secret").resolve()
+    if path not in _generated_secrets:
+        _generated_secrets[path] = _read_or_create_secret(path)
+    return _generated_secrets[path]
+
+
+def _read_or_create_secret(path: Path) -> str:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")

@@ -136,7 +136,9 @@ async def throughput(
     limits = httpx.Limits(max_connections=clients)
     headers = {"Authorization": f"Bearer {token}"}
     done = failed = 0
-    async with httpx.AsyncClient(base_url=api_url, headers=headers, limits=limits, timeout=60) as http:
+    async with httpx.AsyncClient(
+        base_url=api_url, headers=headers, limits=limits, timeout=60
+    ) as http:
         deadline = time.perf_counter() + seconds
 
         async def client_loop() -> None:
@@ -172,9 +174,20 @@ def throughput_wrk(
     script.close()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{clients}", f"-d{seconds:.0f}s", "--timeout", "30s", "-s", script.name,
-         f"{api_url}{path}"],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t1",
+            f"-c{clients}",
+            f"-d{seconds:.0f}s",
+            "--timeout",
+            "30s",
+            "-s",
+            script.name,
+            f"{api_url}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     os.unlink(script.name)
@@ -205,7 +218,9 @@ def main() -> None:
             modes = {
                 "local activities (default)": rag_graph(COLLECTION),
                 "regular activities": rag_graph(
-                    COLLECTION, llm_policy={"execution": "regular"}, kb_policy={"execution": "regular"}
+                    COLLECTION,
+                    llm_policy={"execution": "regular"},
+                    kb_policy={"execution": "regular"},
                 ),
             }
             paths = {}
@@ -268,8 +283,11 @@ def main() -> None:
             print(f"CPU per completed run (ms), {psutil.cpu_count()} cores:")
             for name in after:
                 print(f"  {name:<34}{(after[name] - before[name]) * 1000 / max(done, 1):>8.1f}")
-            stack_cpu = sum(after[n] - before[n] for n in after if n not in (
-                "provider fakes", "load generator (this process)"))
+            stack_cpu = sum(
+                after[n] - before[n]
+                for n in after
+                if n not in ("provider fakes", "load generator (this process)")
+            )
             print(f"  {'stack total':<34}{stack_cpu * 1000 / max(done, 1):>8.1f}")
 
         asyncio.run(measure())

@@ -100,9 +100,7 @@ class _GraphCheck:
     def _report(
         self, code: ProblemCode, message: str, node_id: str | None, field: str | None = None
     ) -> None:
-        self.problems.append(
-            GraphProblem(code=code, message=message, node_id=node_id, field=field)
-        )
+        self.problems.append(GraphProblem(code=code, message=message, node_id=node_id, field=field))
 
     # Nodes
 
@@ -289,9 +287,7 @@ class _GraphCheck:
         )
         self.bindings.setdefault(edge.target, []).append(binding)
 
-    def _port(
-        self, node_id: str, name: str, direction: str, index: int, label: str
-    ) -> Port | None:
+    def _port(self, node_id: str, name: str, direction: str, index: int, label: str) -> Port | None:
         """The named port, or None (reported, unless the node's type is already unknown)."""
         spec = self.specs.get(node_id)
         if spec is None:

@@ -154,7 +154,9 @@ class GraphRun:
             return {"answer": answer}
         if isinstance(config, OutputConfig):
             return {"output": shape_output(step.node_id, config, inputs["answer"])}
-        raise ApplicationError(f"no interpreter for component '{step.component}'", non_retryable=True)
+        raise ApplicationError(
+            f"no interpreter for component '{step.component}'", non_retryable=True
+        )
 
     async def _call(self, step: PlanStep, arg: Any, result_type: type[Any]) -> Any:
         """Calls the step's activity by name with its own retry policy and timeout."""

@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from api.db.models import ChatMessage, ChatSession, utcnow
 from api.deps import CurrentUser, SessionDep, SettingsDep, TemporalConnectorDep
-from api.errors import not_found
 from api.graph_execution import execute_graph
 from api.graph_store import owned_workflow
+from api.ownership import owned
 from api.schemas import (
     ChatMessageCreate,
     ChatMessageOut,
@@ -23,12 +23,7 @@ HISTORY_TURNS = 20
 
 
 def _owned_session(session: SessionDep, user: CurrentUser, chat_id: str) -> ChatSession:
-    chat = session.scalar(
-        select(ChatSession).where(ChatSession.id == chat_id, ChatSession.owner_id == user.id)
-    )
-    if chat is None:
-        raise not_found("chat session", chat_id)
-    return chat
+    return owned(session, ChatSession, chat_id, user, "chat session")
 
 
 def _message_out(m: ChatMessage) -> ChatMessageOut:
@@ -43,7 +38,9 @@ def _message_out(m: ChatMessage) -> ChatMessageOut:
 
 
 @router.post("/sessions", status_code=201)
-def create_session(body: ChatSessionCreate, session: SessionDep, user: CurrentUser) -> ChatSessionOut:
+def create_session(
+    body: ChatSessionCreate, session: SessionDep, user: CurrentUser
+) -> ChatSessionOut:
     """Starts a chat with one of the user's workflows."""
     workflow = owned_workflow(session, user, body.workflow_id)
     chat = ChatSession(workflow_id=workflow.id, owner_id=user.id, title=body.title)

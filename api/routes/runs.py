@@ -8,9 +8,9 @@ from temporalio.service import RPCError
 
 from api.db.models import Run
 from api.deps import CurrentUser, SessionDep, SettingsDep, TemporalConnectorDep, TemporalDep
-from api.errors import not_found
 from api.graph_execution import execute_graph
 from api.graph_store import owned_workflow
+from api.ownership import owned
 from api.schemas import ExecuteRequest, ExecuteResponse, RunDetail, RunOut
 from settings import Settings
 from workflows.graph_run import GraphRun
@@ -86,9 +86,7 @@ async def get_run(
     run_id: str, session: SessionDep, user: CurrentUser, settings: SettingsDep, client: TemporalDep
 ) -> RunDetail:
     """One run with each step's status, asked of the workflow itself."""
-    run = session.scalar(select(Run).where(Run.id == run_id, Run.owner_id == user.id))
-    if run is None:
-        raise not_found("run", run_id)
+    run = owned(session, Run, run_id, user, "run")
     try:
         progress = await client.get_workflow_handle(run.id).query(GraphRun.progress)
     except RPCError:

@@ -216,7 +216,9 @@ def delete_edge(workflow_id: str, edge_id: str, session: SessionDep, user: Curre
     """Removes one connection."""
     workflow = owned_workflow(session, user, workflow_id)
     row = session.scalar(
-        select(WorkflowEdge).where(WorkflowEdge.id == edge_id, WorkflowEdge.workflow_id == workflow.id)
+        select(WorkflowEdge).where(
+            WorkflowEdge.id == edge_id, WorkflowEdge.workflow_id == workflow.id
+        )
     )
     if row is None:
         raise not_found("edge", edge_id)

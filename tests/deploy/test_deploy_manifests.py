@@ -6,7 +6,6 @@ this file, see README.md), and the other files against the facts the processes
 rely on (service names, ports, settings names, users, probes).
 """
 
-import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping

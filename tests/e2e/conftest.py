@@ -48,9 +48,11 @@ def running_stack(
 
 
 def login(api_url: str, email: str, password: str) -> httpx.Client:
-    token = httpx.post(
-        f"{api_url}/api/v1/auth/login", json={"email": email, "password": password}
-    ).raise_for_status().json()["access_token"]
+    token = (
+        httpx.post(f"{api_url}/api/v1/auth/login", json={"email": email, "password": password})
+        .raise_for_status()
+        .json()["access_token"]
+    )
     return httpx.Client(
         base_url=f"{api_url}/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60
     )

@@ -49,9 +49,24 @@ def rag_graph(
         ],
         "edges": [
             {"source": "query", "source_handle": "query", "target": "kb", "target_handle": "query"},
-            {"source": "query", "source_handle": "query", "target": "llm", "target_handle": "query"},
-            {"source": "kb", "source_handle": "context", "target": "llm", "target_handle": "context"},
-            {"source": "llm", "source_handle": "answer", "target": "out", "target_handle": "answer"},
+            {
+                "source": "query",
+                "source_handle": "query",
+                "target": "llm",
+                "target_handle": "query",
+            },
+            {
+                "source": "kb",
+                "source_handle": "context",
+                "target": "llm",
+                "target_handle": "context",
+            },
+            {
+                "source": "llm",
+                "source_handle": "answer",
+                "target": "out",
+                "target_handle": "answer",
+            },
         ],
     }
 
@@ -65,7 +80,17 @@ def direct_llm_graph(**llm_config: Any) -> dict[str, Any]:
             {"id": "out", "type": "output", "config": {}},
         ],
         "edges": [
-            {"source": "query", "source_handle": "query", "target": "llm", "target_handle": "query"},
-            {"source": "llm", "source_handle": "answer", "target": "out", "target_handle": "answer"},
+            {
+                "source": "query",
+                "source_handle": "query",
+                "target": "llm",
+                "target_handle": "query",
+            },
+            {
+                "source": "llm",
+                "source_handle": "answer",
+                "target": "out",
+                "target_handle": "answer",
+            },
         ],
     }

@@ -10,9 +10,7 @@ from workflows.components import EmbeddingProvider
 EMBEDDING_MODEL = "text-embedding-3-small"
 
 
-def seed_collection(
-    env: dict[str, str], name: str, passages: list[tuple[str, str, int]]
-) -> None:
+def seed_collection(env: dict[str, str], name: str, passages: list[tuple[str, str, int]]) -> None:
     """Embeds (text, document, page) passages through the fake OpenAI and upserts them."""
     settings = Settings(
         chroma_url=env["CHROMA_URL"],

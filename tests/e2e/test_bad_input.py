@@ -127,13 +127,17 @@ def test_query_longer_than_the_entry_node_allows_is_422(admin: httpx.Client) -> 
     reply = admin.post(f"/workflows/{wf['id']}/execute", json={"query": "x" * 11})
     error = assert_error(reply, 422, "query_too_long")
     assert error["details"]["node_id"] == "query"
-    assert_error(admin.post(f"/workflows/{wf['id']}/execute", json={"query": ""}), 422, "invalid_request")
+    assert_error(
+        admin.post(f"/workflows/{wf['id']}/execute", json={"query": ""}), 422, "invalid_request"
+    )
 
 
 def test_another_users_objects_are_404_and_untouched(
     admin: httpx.Client, other_user: httpx.Client
 ) -> None:
-    wf = admin.post("/workflows", json={"name": "mine", "graph": direct_llm_graph(model="m")}).json()
+    wf = admin.post(
+        "/workflows", json={"name": "mine", "graph": direct_llm_graph(model="m")}
+    ).json()
     chat = admin.post("/chat/sessions", json={"workflow_id": wf["id"]}).json()
     wid = wf["id"]
     for method, path, body in [

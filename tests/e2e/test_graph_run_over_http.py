@@ -5,8 +5,8 @@ import uuid
 import httpx
 import pytest
 
-from tests.e2e.harness import Fakes, RunningStack
 from tests.e2e.graphs import direct_llm_graph, rag_graph
+from tests.e2e.harness import Fakes, RunningStack
 from tests.e2e.knowledge import seed_collection
 from tests.fakes.http_fake import Failure
 

@@ -16,7 +16,11 @@ def main() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with running_fakes() as fakes:
-        urls = {"openai": fakes.openai.url, "gemini": fakes.gemini.url, "serpapi": fakes.serpapi.url}
+        urls = {
+            "openai": fakes.openai.url,
+            "gemini": fakes.gemini.url,
+            "serpapi": fakes.serpapi.url,
+        }
         print(json.dumps(urls), flush=True)
         threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
         stop.wait()

@@ -33,8 +33,9 @@ json_values = st.recursive(
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=8)
     | st.sampled_from(["docs", "openai-compatible", "gemini", "http://localhost:1/v1", "json"]),
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 policies = st.none() | st.fixed_dictionaries(
@@ -150,7 +151,15 @@ def valid_graphs(draw: st.DrawFn) -> Graph:
 
 
 EDITS = [
-    "drop", "repeat", "rewire", "reverse", "retype", "config", "add_edge", "copy_node", "drop_node"
+    "drop",
+    "repeat",
+    "rewire",
+    "reverse",
+    "retype",
+    "config",
+    "add_edge",
+    "copy_node",
+    "drop_node",
 ]
 
 
