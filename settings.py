@@ -20,9 +20,9 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; defaults to a SQLite file in data_dir."
     )
 
-    temporal_address: str = "localhost:7233"
+    temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
-    temporal_ui_url: str = "http://localhost:8233"
+    temporal_ui_url: str = "http://127.0.0.1:8233"
     graph_run_task_queue: str = "graph-runs"
     api_worker_slots: int = Field(
         default=4,
