@@ -1,12 +1,18 @@
 """Create → build graph → validate → execute over HTTP, against the real processes."""
 
+import asyncio
 import uuid
+from collections.abc import Iterator
 
 import httpx
 import pytest
+from google.protobuf.message import Message
+from temporalio.api.common.v1 import Payload
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHistory
 
 from tests.e2e.graphs import direct_llm_graph, rag_graph
-from tests.e2e.harness import Fakes, RunningStack
+from tests.e2e.harness import GEMINI_KEY, OPENAI_KEY, SERPAPI_KEY, Fakes, RunningStack
 from tests.e2e.knowledge import seed_collection
 from tests.fakes.http_fake import Failure
 
@@ -176,3 +182,82 @@ def test_chat_session_sends_history_and_keeps_it(
     runs = admin.get("/runs", params={"workflow_id": wf_id}).json()
     assert {r["session_id"] for r in runs} == {chat["id"]}
     assert len(runs) == 2
+
+
+async def fetch_history(running_stack: RunningStack, run_id: str) -> WorkflowHistory:
+    client = await Client.connect(running_stack.env["TEMPORAL_ADDRESS"])
+    return await client.get_workflow_handle(run_id).fetch_history()
+
+
+def payload_bytes(message: Message) -> Iterator[bytes]:
+    """Every payload's data inside a protobuf message (history JSON shows them base64)."""
+    if isinstance(message, Payload):
+        yield message.data
+        return
+    for field, value in message.ListFields():
+        if field.message_type is None:
+            continue
+        if isinstance(value, Message):
+            yield from payload_bytes(value)
+            continue
+        items = value.values() if hasattr(value, "values") else value  # map or repeated
+        for item in items:
+            if isinstance(item, Message):
+                yield from payload_bytes(item)
+
+
+def test_history_carries_the_plan_but_no_secret(
+    admin: httpx.Client, running_stack: RunningStack, collection: str
+) -> None:
+    wf_id = create_workflow(admin, rag_graph(collection, use_web_search=True))
+    plan_hash = admin.get(f"/workflows/{wf_id}/validate").json()["plan_hash"]
+    reply = admin.post(f"/workflows/{wf_id}/execute", json={"query": "secrets?"})
+    assert reply.status_code == 200, reply.text
+
+    history = asyncio.run(fetch_history(running_stack, reply.json()["run_id"]))
+    payloads = b"\n".join(b for event in history.events for b in payload_bytes(event))
+    assert plan_hash.encode() in payloads  # the plan travels as the workflow input
+    assert b"The refund window is 30 days" in payloads  # retrieved passages are recorded
+    everything = payloads + history.to_json().encode()
+    for secret in (OPENAI_KEY, SERPAPI_KEY, GEMINI_KEY, running_stack.env["JWT_SECRET"]):
+        assert secret.encode() not in everything
+
+
+def test_independent_branches_are_scheduled_together(
+    admin: httpx.Client, running_stack: RunningStack, collection: str
+) -> None:
+    graph = rag_graph(collection, kb_policy={"execution": "regular"})
+    graph["nodes"].append(
+        {"id": "web", "type": "web_search", "config": {}, "policy": {"execution": "regular"}}
+    )
+    graph["edges"] += [
+        {"source": "query", "source_handle": "query", "target": "web", "target_handle": "query"},
+        {
+            "source": "web",
+            "source_handle": "results",
+            "target": "llm",
+            "target_handle": "web_results",
+        },
+    ]
+    wf_id = create_workflow(admin, graph)
+    reply = admin.post(f"/workflows/{wf_id}/execute", json={"query": "both at once"})
+    assert reply.status_code == 200, reply.text
+
+    events = asyncio.run(fetch_history(running_stack, reply.json()["run_id"])).events
+    scheduled = [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+    first_completion = next(
+        i
+        for i, e in enumerate(events)
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+    )
+    scheduled_before = {
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in events[:first_completion]
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    }
+    assert sorted(scheduled) == ["search_knowledge_base", "search_web"]
+    assert scheduled_before == {"search_knowledge_base", "search_web"}
