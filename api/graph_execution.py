@@ -4,13 +4,14 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from api.db.models import Run, User, Workflow, utcnow
+from api.db.models import Run, User, utcnow
 from api.errors import ApiError
-from api.graph_store import load_graph
+from api.graph_store import load_graph, owned_workflow
 from api.schemas import ExecuteResponse
 from api.temporal_client import TemporalConnector
 from settings import Settings
@@ -57,30 +58,44 @@ def _failure_message(err: WorkflowFailureError) -> tuple[str, str | None]:
     return str(cause or err), node_id
 
 
-async def execute_graph(
-    *,
-    session: Session,
-    temporal: TemporalConnector,
-    settings: Settings,
-    user: User,
-    workflow: Workflow,
-    query: str,
-    history: list[ChatTurn],
-    chat_session_id: str | None = None,
-) -> ExecuteResponse:
-    """Compiles the workflow, runs it on Temporal and returns the first output."""
-    plan = compile_or_raise(load_graph(workflow))
+def _begin_run(
+    session: Session, user: User, workflow_id: str, query: str, chat_session_id: str | None
+) -> tuple[Plan, Run]:
+    """Compiles the user's workflow for ``query`` and records a new run of it."""
+    plan = compile_or_raise(load_graph(owned_workflow(session, user, workflow_id)))
     _check_query(plan, query)
-    client = await temporal.client()  # before any row is written: unreachable means no run
     run = Run(
         id=f"run-{uuid.uuid4()}",
-        workflow_id=workflow.id,
+        workflow_id=workflow_id,
         owner_id=user.id,
         session_id=chat_session_id,
         plan_hash=plan.plan_hash,
     )
     session.add(run)
     session.commit()
+    return plan, run
+
+
+async def execute_graph(
+    *,
+    session: Session,
+    temporal: TemporalConnector,
+    settings: Settings,
+    user: User,
+    workflow_id: str,
+    query: str,
+    history: list[ChatTurn],
+    chat_session_id: str | None = None,
+) -> ExecuteResponse:
+    """Compiles the user's workflow, runs it on Temporal and returns the first output.
+
+    Database work runs in the thread pool: a commit waits for PostgreSQL's WAL flush,
+    and doing that on the event loop serialised every concurrent run behind it.
+    """
+    client = await temporal.client()  # before any row is written: unreachable means no run
+    plan, run = await run_in_threadpool(
+        _begin_run, session, user, workflow_id, query, chat_session_id
+    )
     try:
         result = await client.execute_workflow(
             GraphRun.run,
@@ -92,14 +107,13 @@ async def execute_graph(
         )
     except WorkflowFailureError as err:
         message, node_id = _failure_message(err)
-        _finish(session, run, "failed", message)
+        await run_in_threadpool(_finish, session, run, "failed", message)
         raise ApiError(502, "run_failed", message, {"run_id": run.id, "node_id": node_id}) from err
     except RPCError as err:
-        _finish(session, run, "failed", f"Temporal is unavailable: {err.message}")
-        raise ApiError(
-            503, "temporal_unavailable", f"Temporal is unavailable: {err.message}"
-        ) from err
-    _finish(session, run, "completed", None)
+        message = f"Temporal is unavailable: {err.message}"
+        await run_in_threadpool(_finish, session, run, "failed", message)
+        raise ApiError(503, "temporal_unavailable", message) from err
+    await run_in_threadpool(_finish, session, run, "completed", None)
     output = result.outputs[0]
     return ExecuteResponse(
         response=output.response,

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from api.db.models import ChatMessage, ChatSession, utcnow
 from api.deps import CurrentUser, SessionDep, SettingsDep, TemporalConnectorDep
@@ -92,25 +93,19 @@ async def send_message(
 ) -> ChatReply:
     """Runs the session's workflow with the message and the conversation so far."""
     received_at = utcnow()
-    chat = _owned_session(session, user, chat_id)
-    workflow = owned_workflow(session, user, chat.workflow_id)
-    history = [
-        ChatTurn(role=m.role, content=m.content)  # type: ignore[arg-type]
-        for m in _messages(session, chat_id)[-HISTORY_TURNS:]
-        if m.role in ("user", "assistant")
-    ]
+    chat, history = await run_in_threadpool(_conversation, session, user, chat_id)
     answer = await execute_graph(
         session=session,
         temporal=temporal,
         settings=settings,
         user=user,
-        workflow=workflow,
+        workflow_id=chat.workflow_id,
         query=body.content,
         history=history,
         chat_session_id=chat.id,
     )
-    session.add(
-        ChatMessage(session_id=chat.id, role="user", content=body.content, created_at=received_at)
+    question = ChatMessage(
+        session_id=chat.id, role="user", content=body.content, created_at=received_at
     )
     reply = ChatMessage(
         session_id=chat.id,
@@ -121,7 +116,26 @@ async def send_message(
             mode="json", include={"model", "usage", "context_used", "citations", "web_sources"}
         ),
     )
-    session.add(reply)
+    await run_in_threadpool(_record_exchange, session, chat, question, reply)
+    return ChatReply(**answer.model_dump(), session_id=chat.id, message=_message_out(reply))
+
+
+def _conversation(
+    session: SessionDep, user: CurrentUser, chat_id: str
+) -> tuple[ChatSession, list[ChatTurn]]:
+    """The user's chat session and its last turns, oldest first."""
+    chat = _owned_session(session, user, chat_id)
+    history = [
+        ChatTurn(role=m.role, content=m.content)  # type: ignore[arg-type]
+        for m in _messages(session, chat_id)[-HISTORY_TURNS:]
+        if m.role in ("user", "assistant")
+    ]
+    return chat, history
+
+
+def _record_exchange(
+    session: SessionDep, chat: ChatSession, question: ChatMessage, reply: ChatMessage
+) -> None:
+    session.add_all([question, reply])
     chat.updated_at = utcnow()
     session.commit()
-    return ChatReply(**answer.model_dump(), session_id=chat.id, message=_message_out(reply))

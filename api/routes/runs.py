@@ -4,12 +4,12 @@ from datetime import datetime
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 from temporalio.service import RPCError
 
 from api.db.models import Run
 from api.deps import CurrentUser, SessionDep, SettingsDep, TemporalConnectorDep, TemporalDep
 from api.graph_execution import execute_graph
-from api.graph_store import owned_workflow
 from api.ownership import owned
 from api.schemas import ExecuteRequest, ExecuteResponse, RunDetail, RunOut
 from settings import Settings
@@ -28,13 +28,12 @@ async def execute_workflow(
     temporal: TemporalConnectorDep,
 ) -> ExecuteResponse:
     """Runs the workflow's graph for one query and returns the answer with its run id."""
-    workflow = owned_workflow(session, user, workflow_id)
     return await execute_graph(
         session=session,
         temporal=temporal,
         settings=settings,
         user=user,
-        workflow=workflow,
+        workflow_id=workflow_id,
         query=body.query,
         history=[],
     )
@@ -86,7 +85,7 @@ async def get_run(
     run_id: str, session: SessionDep, user: CurrentUser, settings: SettingsDep, client: TemporalDep
 ) -> RunDetail:
     """One run with each step's status, asked of the workflow itself."""
-    run = owned(session, Run, run_id, user, "run")
+    run = await run_in_threadpool(owned, session, Run, run_id, user, "run")
     try:
         progress = await client.get_workflow_handle(run.id).query(GraphRun.progress)
     except RPCError:
