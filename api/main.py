@@ -1,13 +1,14 @@
 """The FastAPI application: routers under /api/v1, one error format, health and metrics."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from api.body_limit import BodySizeLimit
 from api.db.session import get_sessionmaker
-from api.errors import ErrorResponse, error_response, install_error_handlers
+from api.errors import ErrorResponse, install_error_handlers
 from api.routes import auth, chat, components, health, runs, workflows
 from api.temporal_client import TemporalConnector
 from api.users import ensure_admin
@@ -35,16 +36,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def limit_body_size(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        limit = get_settings().max_request_bytes
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            message = f"Request bodies are limited to {limit} bytes"
-            return error_response(413, "payload_too_large", message, {})
-        return await call_next(request)
+    app.add_middleware(BodySizeLimit, limit=get_settings().max_request_bytes)
 
     v1 = APIRouter(prefix="/api/v1")
     for module in (auth, components, workflows, runs, chat):

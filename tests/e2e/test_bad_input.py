@@ -1,5 +1,7 @@
 """Bad input gets a 4xx in the error format, never a 500, and changes nothing."""
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
@@ -72,6 +74,20 @@ def test_invalid_workflow_bodies_are_422_and_create_nothing(admin: httpx.Client,
 def test_oversized_body_is_413(admin: httpx.Client) -> None:
     reply = admin.post("/workflows", json={"name": "big", "description": "x" * 2_000_000})
     assert_error(reply, 413, "payload_too_large")
+
+
+def test_oversized_chunked_body_is_413_too(admin: httpx.Client) -> None:
+    before = admin.get("/workflows").json()
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the body is streamed
+        yield b'{"name": "big", "description": "'
+        for _ in range(30):
+            yield b"x" * 50_000
+        yield b'"}'
+
+    reply = admin.post("/workflows", content=chunks(), headers={"Content-Type": "application/json"})
+    assert_error(reply, 413, "payload_too_large")
+    assert admin.get("/workflows").json() == before
 
 
 def test_draft_with_duplicate_node_ids_or_dangling_edges_is_refused(admin: httpx.Client) -> None:
