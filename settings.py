@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     temporal_ui_url: str = "http://127.0.0.1:8233"
     graph_run_task_queue: str = "graph-runs"
+    ingest_task_queue: str = "ingest"
     api_worker_slots: int = Field(
         default=4,
         ge=0,
@@ -63,6 +64,17 @@ class Settings(BaseSettings):
     max_query_chars: int = 20_000
     inline_payload_limit_bytes: int = 100_000
     run_timeout_seconds: float = 300.0
+    max_upload_bytes: int = 50 * 1024 * 1024
+
+    @property
+    def upload_dir(self) -> Path:
+        """Stored uploads, under generated names; nothing here is served."""
+        return self.data_dir / "uploads"
+
+    @property
+    def ingest_work_dir(self) -> Path:
+        """Extracted pages and chunks of documents being ingested (JSON Lines files)."""
+        return self.data_dir / "ingest"
 
     @property
     def sqlalchemy_url(self) -> str:
