@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     inline_payload_limit_bytes: int = 100_000
     run_timeout_seconds: float = 300.0
     max_upload_bytes: int = 50 * 1024 * 1024
+    preload_local_embeddings: bool = Field(
+        default=True, description="Load all-MiniLM-L6-v2 when the worker starts, not on first use."
+    )
 
     @property
     def upload_dir(self) -> Path:

@@ -1,4 +1,5 @@
-"""Every side effect of a graph run: LLMs, embeddings, Chroma, web search, blobs.
+"""Every side effect: LLMs, embeddings, Chroma, web search, blobs, document text.
 
-The worker registers ``activities.registry.build_graph_activities(settings)``.
+The workers register ``activities.registry.build_graph_activities(settings)`` and
+``activities.registry.build_ingest_activities(settings)``.
 """

@@ -1,4 +1,4 @@
-"""The activities a graph-run worker registers, built once from the worker's settings."""
+"""The activities the graph-run and ingest workers register, built once from settings."""
 
 from collections.abc import Callable
 from typing import Any
@@ -6,6 +6,7 @@ from typing import Any
 from activities.answer import AnswerActivities
 from activities.blobs import BlobStore
 from activities.embeddings import Embedder
+from activities.ingest import IngestActivities
 from activities.knowledge_base import KnowledgeBaseActivities
 from activities.provider_clients import ProviderClients
 from activities.web_search import WebSearchActivities
@@ -34,4 +35,22 @@ def build_graph_activities(settings: Settings) -> list[Callable[..., Any]]:
         knowledge_base.search_knowledge_base,
         web_search.search_web,
         answer.generate_answer,
+    ]
+
+
+def build_ingest_activities(settings: Settings) -> list[Callable[..., Any]]:
+    """The ingest worker's activities: extract, chunk, embed and delete vectors.
+
+    Args:
+        settings: The worker's settings; provider keys are read from here only.
+
+    Returns:
+        Activity callables for ``temporalio.worker.Worker(activities=...)``.
+    """
+    ingest = IngestActivities(settings, embedder=Embedder(settings, ProviderClients(settings)))
+    return [
+        ingest.extract_document,
+        ingest.chunk_document,
+        ingest.embed_chunks,
+        ingest.delete_vectors,
     ]

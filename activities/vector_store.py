@@ -56,10 +56,11 @@ def chunk_id(document_id: str, chunk_index: int) -> str:
 
 
 class ChunkMetadata(BaseModel):
-    """Where a chunk came from."""
+    """Where a chunk came from; ``document_id`` lets a document's chunks be deleted."""
 
     document: str
     page: int | None = None
+    document_id: str | None = None
 
 
 class KnowledgeBaseInfo(BaseModel):
@@ -222,6 +223,43 @@ class VectorStore:
                 non_retryable=True,
             ) from None
         return self._wrap(collection)
+
+    def delete_document(self, name: str, document_id: str) -> int:
+        """Delete the chunks of ``document_id`` from knowledge base ``name``.
+
+        Returns:
+            The number of chunks deleted; 0 when the knowledge base does not exist.
+        """
+        collection = self._existing(name)
+        if collection is None:
+            return 0
+        ids = collection.get(where={"document_id": document_id}, include=[])["ids"]
+        batch = self._client.get_max_batch_size()
+        for start in range(0, len(ids), batch):
+            collection.delete(ids=ids[start : start + batch])
+        return len(ids)
+
+    def delete_collection(self, name: str) -> int:
+        """Delete knowledge base ``name`` with all its chunks.
+
+        Returns:
+            The number of chunks it held; 0 when it does not exist.
+        """
+        collection = self._existing(name)
+        if collection is None:
+            return 0
+        count = collection.count()
+        try:
+            self._client.delete_collection(name)
+        except NotFoundError:  # deleted meanwhile by someone else
+            return 0
+        return count
+
+    def _existing(self, name: str) -> Collection | None:
+        try:
+            return self._client.get_collection(name, embedding_function=None)
+        except NotFoundError:
+            return None
 
     def _wrap(self, collection: Collection) -> KnowledgeBaseCollection:
         metadata = dict(collection.metadata or {})

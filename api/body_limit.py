@@ -3,7 +3,9 @@
 A plain ASGI middleware (not ``BaseHTTPMiddleware``, which costs a task and a memory
 stream per request). A body that declares a larger ``Content-Length`` is refused
 before it is read. A body without one (chunked) is read here up to the limit — the
-routes read whole bodies anyway — and refused as soon as it passes it.
+routes read whole bodies anyway — and refused as soon as it passes it. Paths in
+``exempt_paths`` (the streamed upload) pass untouched: their route enforces its own limit
+while it streams, and buffering here would hold the whole upload in memory.
 """
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,12 +14,15 @@ from api.errors import error_response
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int, exempt_paths: frozenset[str] = frozenset()
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.exempt_paths = exempt_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in self.exempt_paths:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")

@@ -60,3 +60,14 @@ async def temporal_client(connector: TemporalConnectorDep) -> Client:
 
 
 TemporalDep = Annotated[Client, Depends(temporal_client)]
+
+
+async def optional_temporal_client(connector: TemporalConnectorDep) -> Client | None:
+    """The Temporal client, or None while Temporal is unreachable (answer from the database)."""
+    try:
+        return await connector.client()
+    except ApiError:
+        return None
+
+
+OptionalTemporalDep = Annotated[Client | None, Depends(optional_temporal_client)]

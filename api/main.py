@@ -9,7 +9,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from api.body_limit import BodySizeLimit
 from api.db.session import get_sessionmaker
 from api.errors import ErrorResponse, install_error_handlers
-from api.routes import auth, chat, components, health, runs, workflows
+from api.routes import (
+    auth,
+    chat,
+    components,
+    documents,
+    health,
+    knowledge_bases,
+    runs,
+    workflows,
+)
 from api.temporal_client import TemporalConnector
 from api.users import ensure_admin
 from settings import get_settings
@@ -36,10 +45,16 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
 
-    app.add_middleware(BodySizeLimit, limit=get_settings().max_request_bytes)
-
     v1 = APIRouter(prefix="/api/v1")
-    for module in (auth, components, workflows, runs, chat):
+    # The upload route streams its body to disk and enforces max_upload_bytes itself.
+    upload_path = v1.prefix + documents.UPLOAD_PATH
+    app.add_middleware(
+        BodySizeLimit,
+        limit=get_settings().max_request_bytes,
+        exempt_paths=frozenset({upload_path}),
+    )
+
+    for module in (auth, components, workflows, runs, chat, knowledge_bases, documents):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)

@@ -5,10 +5,10 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.db.models import ChatSession, Run, User, Workflow
+from api.db.models import ChatSession, Document, KnowledgeBase, Run, User, Workflow
 from api.errors import not_found
 
-Owned = TypeVar("Owned", Workflow, ChatSession, Run)
+Owned = TypeVar("Owned", Workflow, ChatSession, Run, KnowledgeBase, Document)
 
 
 def owned(session: Session, model: type[Owned], object_id: str, user: User, kind: str) -> Owned:

@@ -1,4 +1,4 @@
-"""The worker process: hosts ``GraphRun`` and the activities it calls."""
+"""The worker process: hosts ``GraphRun`` and document ingestion, each on its task queue."""
 
 import asyncio
 import logging
@@ -8,8 +8,10 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
+from activities.embeddings import load_local_model
 from settings import Settings, get_settings
 from worker.graph_worker import build_graph_worker
+from worker.ingest_worker import build_ingest_worker
 
 log = logging.getLogger("worker")
 
@@ -38,14 +40,25 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
 async def run_worker(settings: Settings) -> None:
     """Runs until SIGINT or SIGTERM, then finishes in-flight tasks and exits."""
     client = await connect(settings, build_runtime(settings))
-    worker = build_graph_worker(client, settings)
+    graph_worker = build_graph_worker(client, settings)
+    ingest_worker = build_ingest_worker(client, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with worker:
-        log.info("worker ready on task queue %s", settings.graph_run_task_queue)
+    if settings.preload_local_embeddings:
+        # In the background: the worker polls at once, and the first local embedding
+        # (a query or an ingestion) no longer waits seconds for torch and the weights.
+        preload = loop.run_in_executor(None, load_local_model)
+    async with graph_worker, ingest_worker:
+        log.info(
+            "worker ready on task queues %s and %s",
+            settings.graph_run_task_queue,
+            settings.ingest_task_queue,
+        )
         await stop.wait()
+    if settings.preload_local_embeddings:
+        await preload
     log.info("worker stopped")
 
 

@@ -27,6 +27,15 @@ class KnowledgeBaseRef(BaseModel):
     chunk_overlap: int = Field(ge=0, le=2000, description="Characters shared by neighbours.")
 
 
+class ResumePoint(BaseModel):
+    """Where a continued-as-new ingestion picks up (set by the workflow, never by callers)."""
+
+    pages_extracted: int
+    chunks_path: str
+    chunks_total: int
+    next_chunk: int
+
+
 class IngestDocumentInput(BaseModel):
     """The ``IngestDocument`` workflow input."""
 
@@ -37,9 +46,12 @@ class IngestDocumentInput(BaseModel):
     knowledge_base: KnowledgeBaseRef
     chunks_per_call: int = Field(default=64, ge=1, le=4096)
     batch_size: int = Field(default=32, ge=1, le=512, description="Chunks per embedding call.")
+    resume: ResumePoint | None = None
 
 
 class ExtractInput(BaseModel):
+    """``work_dir`` is relative to the worker's ``settings.ingest_work_dir``."""
+
     document_id: str
     file_path: str
     file_type: DocumentType

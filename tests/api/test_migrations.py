@@ -23,6 +23,8 @@ EXPECTED_TABLES = {
     "chat_sessions",
     "chat_messages",
     "runs",
+    "knowledge_bases",
+    "documents",
 }
 
 
@@ -58,6 +60,8 @@ def test_upgrade_creates_a_schema_matching_the_models_and_downgrade_removes_it(
             assert diff == []
             indexes = {i["name"] for i in inspect(conn).get_indexes("runs")}
             assert {"ix_runs_owner_started", "ix_runs_workflow_started"} <= indexes
+            document_indexes = {i["name"] for i in inspect(conn).get_indexes("documents")}
+            assert "ix_documents_kb_created" in document_indexes
         command.downgrade(config, "base")
         with engine.connect() as conn:
             assert not EXPECTED_TABLES & set(inspect(conn).get_table_names())

@@ -1,0 +1,204 @@
+"""Documents ingested by IngestDocument through the real stack, crash and cancel included."""
+
+import io
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import chromadb
+import httpx
+import pypdf
+import pytest
+
+from tests.e2e.graphs import rag_graph
+from tests.e2e.harness import Fakes, RunningStack
+from tests.fakes.http_fake import Delay
+
+SPEC_PDF = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "testdata"
+    / ("shared-mime-info-spec.pdf")
+)
+TERMINAL = {"completed", "failed", "cancelled"}
+
+
+def create_kb(client: httpx.Client, **settings: object) -> dict:
+    body = {"name": f"kb {time.monotonic_ns()}", **settings}
+    reply = client.post("/knowledge-bases", json=body)
+    assert reply.status_code == 201, reply.text
+    return reply.json()
+
+
+def upload(client: httpx.Client, kb_id: str, name: str, data: bytes) -> dict:
+    reply = client.post(
+        "/documents/upload",
+        data={"knowledge_base_id": kb_id},
+        files={"file": (name, data, "application/octet-stream")},
+    )
+    assert reply.status_code == 202, reply.text
+    return reply.json()
+
+
+def wait_for(
+    client: httpx.Client, doc_id: str, until: set[str], seen: list[dict], timeout: float = 240
+) -> dict:
+    """Polls the document, recording every answer, until its status is in ``until``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        doc = client.get(f"/documents/{doc_id}").json()
+        seen.append(doc)
+        if doc["status"] in until:
+            return doc
+        time.sleep(0.2)
+    raise AssertionError(f"document {doc_id} still {seen[-1]} after {timeout} s")
+
+
+def assert_progress_never_went_back(seen: list[dict]) -> None:
+    for before, after in zip(seen, seen[1:], strict=False):
+        assert after["chunks_embedded"] >= before["chunks_embedded"], (before, after)
+        assert after["percentage"] >= before["percentage"], (before, after)
+
+
+def chroma_ids(running_stack: RunningStack, collection: str) -> list[str]:
+    url = urlsplit(running_stack.env["CHROMA_URL"])
+    client = chromadb.HttpClient(host=url.hostname, port=url.port)
+    return client.get_collection(collection).get(include=[])["ids"]
+
+
+def multi_page_pdf(copies: int) -> bytes:
+    writer = pypdf.PdfWriter()
+    for _ in range(copies):
+        writer.append(str(SPEC_PDF))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_real_pdf_is_ingested_and_answers_cite_the_page(admin: httpx.Client, fakes: Fakes) -> None:
+    kb = create_kb(admin)  # the embedded default: all-MiniLM-L6-v2 on CPU
+    doc = upload(admin, kb["id"], "shared-mime-info-spec.pdf", SPEC_PDF.read_bytes())
+    seen: list[dict] = []
+    done = wait_for(admin, doc["id"], TERMINAL, seen)
+    assert done["status"] == "completed", done
+    assert done["pages_extracted"] == 17
+    assert done["chunks_embedded"] == done["chunks_total"] > 17
+    assert done["percentage"] == 100
+    assert_progress_never_went_back(seen)
+
+    graph = rag_graph(kb["collection"])
+    graph["nodes"][1]["config"] |= {
+        "embedding_provider": kb["embedding_provider"],
+        "embedding_model": kb["embedding_model"],
+        "top_k": 3,
+    }
+    wf = admin.post("/workflows", json={"name": "spec", "graph": graph}).json()
+    reply = admin.post(
+        f"/workflows/{wf['id']}/execute",
+        json={"query": "Which extended attribute may store a file's MIME type?"},
+    )
+    assert reply.status_code == 200, reply.text
+    citations = reply.json()["citations"]
+    assert {"document": "shared-mime-info-spec.pdf", "page": 14} in [
+        {"document": c["document"], "page": c["page"]} for c in citations
+    ]
+    prompt = str(fakes.openai.chat_requests[-1]["messages"])
+    assert "user.mime_type" in prompt
+
+
+def test_worker_killed_mid_embedding_resumes_without_duplicates_or_gaps(
+    admin: httpx.Client, fakes: Fakes, running_stack: RunningStack
+) -> None:
+    kb = create_kb(
+        admin, embedding_provider="openai", embedding_model="text-embedding-3-small", chunk_size=400
+    )
+    fakes.openai.script([Delay(0.25)] * 400)  # slow embeddings: the crash lands mid-way
+    try:
+        doc = upload(admin, kb["id"], "spec-x3.pdf", multi_page_pdf(3))
+        seen: list[dict] = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            now = admin.get(f"/documents/{doc['id']}").json()
+            seen.append(now)
+            if 0 < now["chunks_embedded"] < now["chunks_total"] / 2:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError(f"never caught it mid-embedding: {seen[-1]}")
+        running_stack.kill_worker()
+        mid = admin.get(f"/documents/{doc['id']}").json()
+        seen.append(mid)
+        assert mid["status"] == "running"
+        running_stack.start_worker()
+        done = wait_for(admin, doc["id"], TERMINAL, seen)
+    finally:
+        fakes.openai.script([])
+    assert done["status"] == "completed", done
+    assert done["pages_extracted"] == 51
+    assert_progress_never_went_back(seen)
+    ids = chroma_ids(running_stack, kb["collection"])
+    assert len(ids) == len(set(ids)) == done["chunks_total"]
+    assert set(ids) == {f"{doc['id']}:{i}" for i in range(done["chunks_total"])}
+
+
+def test_cancel_mid_way_ends_cancelled_with_partial_vectors_removed(
+    admin: httpx.Client, fakes: Fakes, running_stack: RunningStack
+) -> None:
+    kb = create_kb(
+        admin, embedding_provider="openai", embedding_model="text-embedding-3-small", chunk_size=400
+    )
+    fakes.openai.script([Delay(0.25)] * 400)
+    try:
+        doc = upload(admin, kb["id"], "spec-x2.pdf", multi_page_pdf(2))
+        seen: list[dict] = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            now = admin.get(f"/documents/{doc['id']}").json()
+            if now["chunks_embedded"] > 0:
+                break
+            time.sleep(0.1)
+        assert admin.post(f"/documents/{doc['id']}/cancel").status_code in (200, 202)
+        done = wait_for(admin, doc["id"], TERMINAL, seen)
+    finally:
+        fakes.openai.script([])
+    assert done["status"] == "cancelled", done
+    assert chroma_ids(running_stack, kb["collection"]) == []
+
+    health = httpx.get(f"{running_stack.api_url}/health").json()
+    assert health["dependencies"]["worker"]["ok"] is True
+    small = upload(admin, kb["id"], "notes.txt", b"Cancelled ingestions leave the worker healthy.")
+    assert wait_for(admin, small["id"], TERMINAL, [])["status"] == "completed"
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "reason"),
+    [
+        ("locked.pdf", "encrypted", "encrypted"),
+        ("scan.pdf", "no_text", "no extractable text"),
+        ("cut.pdf", "truncated", ""),
+    ],
+)
+def test_broken_pdfs_fail_with_a_reason_and_the_worker_stays_up(
+    admin: httpx.Client, name: str, build: str, reason: str
+) -> None:
+    kb = create_kb(admin, embedding_provider="openai", embedding_model="text-embedding-3-small")
+    doc = upload(admin, kb["id"], name, broken_pdf(build))
+    done = wait_for(admin, doc["id"], TERMINAL, [])
+    assert done["status"] == "failed", done
+    assert done["error"] and reason in done["error"].lower()
+    ok = upload(admin, kb["id"], "fine.md", b"# Still fine\nThe worker keeps ingesting.")
+    assert wait_for(admin, ok["id"], TERMINAL, [])["status"] == "completed"
+
+
+def broken_pdf(kind: str) -> bytes:
+    writer = pypdf.PdfWriter()
+    if kind == "no_text":
+        writer.add_blank_page(width=200, height=200)
+    else:
+        writer.append(str(SPEC_PDF), pages=(0, 2))
+    if kind == "encrypted":
+        writer.encrypt(user_password="secret", owner_password="owner")
+    out = io.BytesIO()
+    writer.write(out)
+    data = out.getvalue()
+    return data[: len(data) // 3] if kind == "truncated" else data
