@@ -52,6 +52,11 @@ def load_local_model() -> "SentenceTransformer":
         return _local_model
 
 
+def warm_up_local_model() -> None:
+    """Loads the model and runs one small batch, so the first real batch runs at full speed."""
+    _embed_locally(["warm up: the first inference allocates what later ones reuse"])
+
+
 def _embed_locally(texts: list[str]) -> list[list[float]]:
     model = load_local_model()
     with _local_encode_lock:

@@ -26,7 +26,7 @@ import pypdf
 from temporalio.client import Client
 from temporalio.testing import ActivityEnvironment
 
-from activities.embeddings import Embedder, load_local_model
+from activities.embeddings import Embedder, warm_up_local_model
 from activities.ingest import IngestActivities
 from bench.orchestration_overhead import fakes_in_another_process
 from settings import Settings
@@ -74,7 +74,7 @@ async def in_process(pdf: Path, work: Path) -> tuple[int, float, list[str], floa
     lines = (settings.ingest_work_dir / chunked.chunks_path).read_text().splitlines()
     texts = [json.loads(line)["text"] for line in lines]
     embedder = Embedder(settings)
-    await asyncio.to_thread(load_local_model)
+    await asyncio.to_thread(warm_up_local_model)  # as the worker does at start
     start = time.perf_counter()
     for i in range(0, len(texts), BATCH):
         await embedder.embed_texts(EmbeddingProvider.LOCAL, MODEL, texts[i : i + BATCH])

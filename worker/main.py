@@ -8,7 +8,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
-from activities.embeddings import load_local_model
+from activities.embeddings import warm_up_local_model
 from settings import Settings, get_settings
 from worker.graph_worker import build_graph_worker
 from worker.ingest_worker import build_ingest_worker
@@ -49,7 +49,7 @@ async def run_worker(settings: Settings) -> None:
     if settings.preload_local_embeddings:
         # In the background: the worker polls at once, and the first local embedding
         # (a query or an ingestion) no longer waits seconds for torch and the weights.
-        preload = loop.run_in_executor(None, load_local_model)
+        preload = loop.run_in_executor(None, warm_up_local_model)
     async with graph_worker, ingest_worker:
         log.info(
             "worker ready on task queues %s and %s",
