@@ -15,14 +15,12 @@ Builds a 204-page PDF (the Shared MIME-info spec, twelve times over) and measure
 
 import argparse
 import asyncio
-import io
 import json
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-import pypdf
 from temporalio.client import Client
 from temporalio.testing import ActivityEnvironment
 
@@ -30,24 +28,15 @@ from activities.embeddings import Embedder, warm_up_local_model
 from activities.ingest import IngestActivities
 from bench.orchestration_overhead import fakes_in_another_process
 from settings import Settings
+from tests.activities.documents import spec_pdf_copies
 from tests.e2e.conftest import login
 from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack
 from tests.postgres import temporary_database
 from workflows.components import EmbeddingProvider
 from workflows.ingest_io import ChunkInput, ExtractInput
 
-SPEC_PDF = Path(__file__).resolve().parents[1].parent / "shared/testdata/shared-mime-info-spec.pdf"
 MODEL = "all-MiniLM-L6-v2"
 CHUNK_SIZE, CHUNK_OVERLAP, BATCH = 1000, 150, 32
-
-
-def big_pdf(copies: int) -> bytes:
-    writer = pypdf.PdfWriter()
-    for _ in range(copies):
-        writer.append(str(SPEC_PDF))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 async def in_process(pdf: Path, work: Path) -> tuple[int, float, list[str], float]:
@@ -137,7 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, default=12)
     args = parser.parse_args()
-    data = big_pdf(args.copies)
+    data = spec_pdf_copies(args.copies)
     with tempfile.TemporaryDirectory() as tmp:
         pdf = Path(tmp) / "big.pdf"
         pdf.write_bytes(data)

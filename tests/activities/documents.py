@@ -66,6 +66,14 @@ def pdf_bytes(writer: PdfWriter) -> bytes:
     return out.getvalue()
 
 
+def spec_pdf_copies(copies: int) -> bytes:
+    """The spec PDF ``copies`` times over: a real multi-page document of any length."""
+    writer = PdfWriter()
+    for _ in range(copies):
+        writer.append(str(SPEC_PDF))
+    return pdf_bytes(writer)
+
+
 def encrypted_pdf(password: str = "secret") -> bytes:
     """A text PDF that opens only with ``password``."""
     writer = text_pdf(["Confidential minutes of the board."])

@@ -2,7 +2,6 @@
 
 import io
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import chromadb
@@ -10,16 +9,11 @@ import httpx
 import pypdf
 import pytest
 
+from tests.activities.documents import SPEC_PDF, spec_pdf_copies
 from tests.e2e.graphs import rag_graph
 from tests.e2e.harness import Fakes, RunningStack
 from tests.fakes.http_fake import Delay
 
-SPEC_PDF = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "testdata"
-    / ("shared-mime-info-spec.pdf")
-)
 TERMINAL = {"completed", "failed", "cancelled"}
 
 
@@ -66,15 +60,6 @@ def chroma_ids(running_stack: RunningStack, collection: str) -> list[str]:
     return client.get_collection(collection).get(include=[])["ids"]
 
 
-def multi_page_pdf(copies: int) -> bytes:
-    writer = pypdf.PdfWriter()
-    for _ in range(copies):
-        writer.append(str(SPEC_PDF))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def test_real_pdf_is_ingested_and_answers_cite_the_page(admin: httpx.Client, fakes: Fakes) -> None:
     kb = create_kb(admin)  # the embedded default: all-MiniLM-L6-v2 on CPU
     doc = upload(admin, kb["id"], "shared-mime-info-spec.pdf", SPEC_PDF.read_bytes())
@@ -114,7 +99,7 @@ def test_worker_killed_mid_embedding_resumes_without_duplicates_or_gaps(
     )
     fakes.openai.script([Delay(0.25)] * 400)  # slow embeddings: the crash lands mid-way
     try:
-        doc = upload(admin, kb["id"], "spec-x3.pdf", multi_page_pdf(3))
+        doc = upload(admin, kb["id"], "spec-x3.pdf", spec_pdf_copies(3))
         seen: list[dict] = []
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -149,7 +134,7 @@ def test_cancel_mid_way_ends_cancelled_with_partial_vectors_removed(
     )
     fakes.openai.script([Delay(0.25)] * 400)
     try:
-        doc = upload(admin, kb["id"], "spec-x2.pdf", multi_page_pdf(2))
+        doc = upload(admin, kb["id"], "spec-x2.pdf", spec_pdf_copies(2))
         seen: list[dict] = []
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
