@@ -10,11 +10,13 @@ runs still replay against the current code.
 
 import asyncio
 import tempfile
+import time
 from pathlib import Path
 
 import httpx
 from temporalio.client import Client
 
+from tests.activities.documents import image_only_pdf
 from tests.e2e.conftest import login
 from tests.e2e.graphs import direct_llm_graph, rag_graph
 from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack, running_fakes
@@ -33,9 +35,13 @@ SHAPES = {
 
 
 async def save_history(address: str, run_id: str, name: str) -> None:
+    """Writes the history, unless one of that name is committed already (never rewritten)."""
+    target = HISTORIES / f"{name}.json"
+    if target.exists():
+        return
     client = await Client.connect(address)
     history = await client.get_workflow_handle(run_id).fetch_history()
-    (HISTORIES / f"{name}.json").write_text(history.to_json())
+    target.write_text(history.to_json())
 
 
 def execute(api: httpx.Client, graph: dict[str, object], query: str) -> str:
@@ -43,6 +49,30 @@ def execute(api: httpx.Client, graph: dict[str, object], query: str) -> str:
     reply = api.post(f"/workflows/{wf.json()['id']}/execute", json={"query": query})
     body = reply.json()
     return body["run_id"] if reply.status_code == 200 else body["error"]["details"]["run_id"]
+
+
+def ingest(api: httpx.Client, filename: str, data: bytes, until: str) -> str:
+    """Uploads a document into a new knowledge base and waits; its workflow id."""
+    kb = api.post(
+        "/knowledge-bases",
+        json={"name": filename, "embedding_provider": "openai", "chunk_size": 300},
+    ).raise_for_status()
+    doc = (
+        api.post(
+            "/documents/upload",
+            data={"knowledge_base_id": kb.json()["id"]},
+            files={"file": (filename, data, "application/octet-stream")},
+        )
+        .raise_for_status()
+        .json()
+    )
+    for _ in range(600):
+        now = api.get(f"/documents/{doc['id']}").raise_for_status().json()
+        if now["status"] in ("completed", "failed", "cancelled"):
+            assert now["status"] == until, now
+            return str(now["workflow_id"])
+        time.sleep(0.2)
+    raise TimeoutError(f"{filename} did not finish")
 
 
 def main() -> None:
@@ -60,6 +90,14 @@ def main() -> None:
             fakes.openai.script([Failure(429), Failure(401)])
             failed = execute(api, direct_llm_graph(model="gpt-4o-mini"), "fail please")
             asyncio.run(save_history(address, failed, "graph_run_llm_retry_then_401_v1"))
+            for name, data, until in [
+                ("ingest_document_text_v1", b"Refunds take 30 days. " * 200, "completed"),
+                ("ingest_document_scanned_pdf_v1", image_only_pdf(), "failed"),
+            ]:
+                workflow_id = ingest(
+                    api, name + ".txt" if until == "completed" else name + ".pdf", data, until
+                )
+                asyncio.run(save_history(address, workflow_id, name))
     print("\n".join(sorted(p.name for p in HISTORIES.glob("*.json"))))
 
 

@@ -1,4 +1,4 @@
-"""Histories of real runs, committed under histories/, replay against today's GraphRun."""
+"""Histories of real runs, committed under histories/, replay against today's workflows."""
 
 from pathlib import Path
 
@@ -10,6 +10,7 @@ from temporalio.worker import Replayer
 
 from worker.graph_worker import workflow_runner
 from workflows.graph_run import GraphRun
+from workflows.ingest import DeleteKnowledgeVectors, IngestDocument
 from workflows.plan import GraphRunInput, GraphRunResult
 
 HISTORIES = sorted(Path(__file__).with_name("histories").glob("*.json"))
@@ -22,7 +23,7 @@ def load(path: Path) -> WorkflowHistory:
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_recorded_run_replays_against_current_code(path: Path) -> None:
     replayer = Replayer(
-        workflows=[GraphRun],
+        workflows=[GraphRun, IngestDocument, DeleteKnowledgeVectors],
         data_converter=pydantic_data_converter,
         workflow_runner=workflow_runner(),
     )
