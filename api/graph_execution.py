@@ -12,6 +12,7 @@ from temporalio.service import RPCError
 from api.db.models import Run, User, utcnow
 from api.errors import ApiError
 from api.graph_store import load_graph, owned_workflow
+from api.knowledge_refs import resolve_knowledge_bases
 from api.schemas import ExecuteResponse
 from api.temporal_client import TemporalConnector
 from settings import Settings
@@ -23,16 +24,19 @@ from workflows.plan import GraphRunInput, Plan
 from workflows.step_io import ChatTurn
 
 
-def compile_or_raise(graph: Graph) -> Plan:
-    """The plan for ``graph``, or a 422 listing every problem."""
+def compile_or_raise(session: Session, user: User, graph: Graph) -> Plan:
+    """The plan for the user's ``graph``, or a 422 listing every problem."""
+    graph, problems = resolve_knowledge_bases(session, user, graph)
     try:
-        return compile_graph(graph)
+        plan = compile_graph(graph)
     except GraphInvalid as invalid:
-        problems = [p.model_dump() for p in invalid.problems]
-        message = f"The workflow has {len(problems)} problem(s): " + "; ".join(
-            p.message for p in invalid.problems[:3]
-        )
-        raise ApiError(422, "graph_invalid", message, {"problems": problems}) from invalid
+        problems += invalid.problems
+    if not problems:
+        return plan
+    message = f"The workflow has {len(problems)} problem(s): " + "; ".join(
+        p.message for p in problems[:3]
+    )
+    raise ApiError(422, "graph_invalid", message, {"problems": [p.model_dump() for p in problems]})
 
 
 def _check_query(plan: Plan, query: str) -> None:
@@ -62,7 +66,7 @@ def _begin_run(
     session: Session, user: User, workflow_id: str, query: str, chat_session_id: str | None
 ) -> tuple[Plan, Run]:
     """Compiles the user's workflow for ``query`` and records a new run of it."""
-    plan = compile_or_raise(load_graph(owned_workflow(session, user, workflow_id)))
+    plan = compile_or_raise(session, user, load_graph(owned_workflow(session, user, workflow_id)))
     _check_query(plan, query)
     run = Run(
         id=f"run-{uuid.uuid4()}",

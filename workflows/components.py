@@ -46,9 +46,15 @@ class EmbeddingProvider(StrEnum):
 
 
 class KnowledgeBaseConfig(_Config):
-    """Retrieve passages from a knowledge base (a Chroma collection)."""
+    """Retrieve passages from a knowledge base (a Chroma collection).
+
+    Name a knowledge base of yours by ``knowledge_base_id``: the API then fills in its
+    collection and embedding model before compiling, so queries are always embedded by
+    the model that built it. ``collection`` alone names a collection directly.
+    """
 
     component: Literal["knowledge_base"] = "knowledge_base"
+    knowledge_base_id: str | None = Field(default=None, min_length=1, max_length=64)
     collection: str = Field(
         min_length=3, max_length=63, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]$"
     )

@@ -13,6 +13,7 @@ class ProblemCode(StrEnum):
     UNKNOWN_COMPONENT = "unknown_component"
     INVALID_CONFIG = "invalid_config"
     INVALID_POLICY = "invalid_policy"
+    UNKNOWN_KNOWLEDGE_BASE = "unknown_knowledge_base"
     # Entry and outputs
     MISSING_ENTRY = "missing_entry"
     MULTIPLE_ENTRIES = "multiple_entries"

@@ -230,5 +230,5 @@ def delete_edge(workflow_id: str, edge_id: str, session: SessionDep, user: Curre
 @router.get("/{workflow_id}/validate")
 def validate_workflow(workflow_id: str, session: SessionDep, user: CurrentUser) -> ValidationResult:
     """Checks the graph; every problem is reported at once, naming its node and field."""
-    plan = compile_or_raise(load_graph(owned_workflow(session, user, workflow_id)))
+    plan = compile_or_raise(session, user, load_graph(owned_workflow(session, user, workflow_id)))
     return ValidationResult(plan_hash=plan.plan_hash, steps=[s.node_id for s in plan.steps])

@@ -179,3 +179,29 @@ def test_another_users_objects_are_404_and_untouched(
 def test_only_admins_create_users(other_user: httpx.Client) -> None:
     reply = other_user.post("/users", json={"email": "x@example.org", "password": "long-enough"})
     assert_error(reply, 403, "forbidden")
+
+
+def test_a_knowledge_base_node_naming_an_unknown_or_foreign_knowledge_base_is_refused(
+    admin: httpx.Client, other_user: httpx.Client
+) -> None:
+    foreign = other_user.post("/knowledge-bases", json={"name": "theirs"}).json()
+    for kb_id in ("no-such-kb", foreign["id"]):
+        graph = direct_llm_graph(model="m")
+        graph["nodes"].append(
+            {"id": "kb", "type": "knowledge_base", "config": {"knowledge_base_id": kb_id}}
+        )
+        graph["edges"] += [
+            {"source": "query", "source_handle": "query", "target": "kb", "target_handle": "query"},
+            {
+                "source": "kb",
+                "source_handle": "context",
+                "target": "llm",
+                "target_handle": "context",
+            },
+        ]
+        wf = admin.post("/workflows", json={"name": "kb ref", "graph": graph}).json()
+        error = assert_error(admin.get(f"/workflows/{wf['id']}/validate"), 422, "graph_invalid")
+        assert {(p["code"], p["node_id"], p["field"]) for p in error["details"]["problems"]} >= {
+            ("unknown_knowledge_base", "kb", "config.knowledge_base_id")
+        }
+        assert foreign["collection"] not in str(error)

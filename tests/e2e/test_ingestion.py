@@ -71,12 +71,9 @@ def test_real_pdf_is_ingested_and_answers_cite_the_page(admin: httpx.Client, fak
     assert done["percentage"] == 100
     assert_progress_never_went_back(seen)
 
-    graph = rag_graph(kb["collection"])
-    graph["nodes"][1]["config"] |= {
-        "embedding_provider": kb["embedding_provider"],
-        "embedding_model": kb["embedding_model"],
-        "top_k": 3,
-    }
+    graph = rag_graph("unused")
+    # Named by id: the API fills in the collection and the model that built it.
+    graph["nodes"][1]["config"] = {"knowledge_base_id": kb["id"], "top_k": 3}
     wf = admin.post("/workflows", json={"name": "spec", "graph": graph}).json()
     reply = admin.post(
         f"/workflows/{wf['id']}/execute",
