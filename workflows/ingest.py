@@ -29,9 +29,6 @@ with workflow.unsafe.imports_passed_through():
         ResumePoint,
     )
 
-# Far below Temporal's 50k-event limit; past it the workflow continues as new.
-HISTORY_EVENTS_BEFORE_CONTINUE = 5_000
-
 _RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -122,7 +119,7 @@ class IngestDocument:
         self._progress.stage = "embedding"
         start = resume.next_chunk
         while start < resume.chunks_total:
-            if workflow.info().get_current_history_length() > HISTORY_EVENTS_BEFORE_CONTINUE:
+            if workflow.info().get_current_history_length() > job.continue_after_events:
                 point = resume.model_copy(update={"next_chunk": start})
                 workflow.continue_as_new(job.model_copy(update={"resume": point}))
             stop = min(start + job.chunks_per_call, resume.chunks_total)

@@ -47,6 +47,12 @@ class IngestDocumentInput(BaseModel):
     chunks_per_call: int = Field(default=64, ge=1, le=4096)
     batch_size: int = Field(default=32, ge=1, le=512, description="Chunks per embedding call.")
     resume: ResumePoint | None = None
+    continue_after_events: int = Field(
+        default=5_000,
+        ge=50,
+        le=40_000,
+        description="History length past which the workflow continues as new (far below 50k).",
+    )
 
 
 class ExtractInput(BaseModel):
