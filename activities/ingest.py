@@ -5,6 +5,7 @@ Text moves between them in JSON Lines files under the ingest work folder
 """
 
 import asyncio
+import shutil
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import IO, TypeVar
@@ -198,6 +199,12 @@ class IngestActivities:
             )
         activity.logger.info("deleted %d chunks from '%s'", deleted, input.collection)
         return deleted
+
+    @activity.defn(name="remove_work_files")
+    async def remove_work_files(self, work_dir: str) -> None:
+        """Delete a finished ingestion's pages and chunks files (the upload itself stays)."""
+        folder = self._files.resolve(work_dir)
+        await asyncio.to_thread(shutil.rmtree, folder, True)
 
     @staticmethod
     def _resume_point(input: EmbedChunksInput) -> int:

@@ -53,4 +53,5 @@ def build_ingest_activities(settings: Settings) -> list[Callable[..., Any]]:
         ingest.chunk_document,
         ingest.embed_chunks,
         ingest.delete_vectors,
+        ingest.remove_work_files,
     ]

@@ -47,6 +47,7 @@ class IngestDocument:
 
     def __init__(self) -> None:
         self._progress = IngestProgress()
+        self._continuing = False  # a continued-as-new run still needs the files
 
     @workflow.query(name="progress")
     def progress(self) -> IngestProgress:
@@ -55,6 +56,20 @@ class IngestDocument:
 
     @workflow.run
     async def run(self, job: IngestDocumentInput) -> IngestProgress:
+        try:
+            return await self._ingest(job)
+        finally:
+            # Added after the first release: runs recorded before it end without this
+            # step, and workflow.patched keeps them replaying.
+            if workflow.patched("remove-work-files") and not self._continuing:
+                await workflow.execute_activity(
+                    "remove_work_files",
+                    job.document_id,
+                    start_to_close_timeout=timedelta(minutes=5),
+                    retry_policy=_RETRY,
+                )
+
+    async def _ingest(self, job: IngestDocumentInput) -> IngestProgress:
         try:
             resume = job.resume or await self._extract_and_chunk(job)
             self._progress.pages_extracted = resume.pages_extracted
@@ -121,6 +136,7 @@ class IngestDocument:
         while start < resume.chunks_total:
             if workflow.info().get_current_history_length() > job.continue_after_events:
                 point = resume.model_copy(update={"next_chunk": start})
+                self._continuing = True
                 workflow.continue_as_new(job.model_copy(update={"resume": point}))
             stop = min(start + job.chunks_per_call, resume.chunks_total)
             embedded = await workflow.execute_activity(

@@ -2,6 +2,7 @@
 
 import io
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import chromadb
@@ -60,7 +61,9 @@ def chroma_ids(running_stack: RunningStack, collection: str) -> list[str]:
     return client.get_collection(collection).get(include=[])["ids"]
 
 
-def test_real_pdf_is_ingested_and_answers_cite_the_page(admin: httpx.Client, fakes: Fakes) -> None:
+def test_real_pdf_is_ingested_and_answers_cite_the_page(
+    admin: httpx.Client, fakes: Fakes, running_stack: RunningStack
+) -> None:
     kb = create_kb(admin)  # the embedded default: all-MiniLM-L6-v2 on CPU
     doc = upload(admin, kb["id"], "shared-mime-info-spec.pdf", SPEC_PDF.read_bytes())
     seen: list[dict] = []
@@ -70,6 +73,8 @@ def test_real_pdf_is_ingested_and_answers_cite_the_page(admin: httpx.Client, fak
     assert done["chunks_embedded"] == done["chunks_total"] > 17
     assert done["percentage"] == 100
     assert_progress_never_went_back(seen)
+    work_files = Path(running_stack.env["DATA_DIR"]) / "ingest" / doc["id"]
+    assert not work_files.exists()  # extracted pages and chunks are removed once done
 
     graph = rag_graph("unused")
     # Named by id: the API fills in the collection and the model that built it.
