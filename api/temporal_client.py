@@ -17,6 +17,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from api.errors import ApiError
+from api.search_attributes import ensure_search_attributes
 from settings import Settings
 
 log = logging.getLogger("api")
@@ -48,6 +49,7 @@ class TemporalConnector:
                         namespace=self._settings.temporal_namespace,
                         data_converter=pydantic_data_converter,
                     )
+                    await ensure_search_attributes(client)
                 except Exception as exc:  # connection refused, DNS, TLS...
                     raise ApiError(
                         503,

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import httpx
 
+from api.search_attributes import dev_server_flags
+
 PYTHON = sys.executable
 
 
@@ -99,6 +101,7 @@ def start_temporal(
         "warn",
         "--dynamic-config-value",
         "system.enableEagerWorkflowStart=true",
+        *dev_server_flags(),
     ]
     if persistent:
         data_dir.mkdir(parents=True, exist_ok=True)

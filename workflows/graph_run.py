@@ -3,6 +3,11 @@
 Like the ``dsl`` sample of temporalio/samples-python, it walks the plan and calls
 activities by name, so this module imports nothing that does I/O. Every step starts as
 soon as the steps it depends on are done, so independent branches run concurrently.
+
+Since the ``attempts-in-history`` patch the interpreter retries a failed step itself:
+each attempt is its own activity (one attempt each) and the backoff is a timer, so the
+event history holds every attempt's error, not only the last one's. Steps whose outputs
+the input carries in ``reuse`` are not executed again (replay from a node).
 """
 
 import asyncio
@@ -28,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         PlanStep,
         RunOutput,
         RunProgress,
+        StepPolicy,
         StepProgress,
     )
     from workflows.step_io import (
@@ -41,6 +47,8 @@ with workflow.unsafe.imports_passed_through():
 
 # What one step produced, by output port name.
 StepValues = dict[str, Any]
+
+ATTEMPTS_IN_HISTORY = "attempts-in-history"
 
 
 @workflow.defn(name="GraphRun")
@@ -84,6 +92,9 @@ class GraphRun:
         upstream = {dep: await tasks[dep] for dep in step.depends_on}
         inputs = {b.port: upstream[b.source_step][b.source_port] for b in step.inputs}
         progress = self._progress[step.node_id]
+        if step.node_id in run_input.reuse:
+            progress.status = "reused"
+            return reused_values(step, run_input.reuse[step.node_id])
         progress.status = "running"
         try:
             values = await self._execute(step, inputs, run_input)
@@ -161,15 +172,28 @@ class GraphRun:
     async def _call(self, step: PlanStep, arg: Any, result_type: type[Any]) -> Any:
         """Calls the step's activity by name with its own retry policy and timeout."""
         policy = step.policy
-        retry = RetryPolicy(
-            maximum_attempts=policy.maximum_attempts,
-            initial_interval=timedelta(seconds=policy.initial_interval_seconds),
-            backoff_coefficient=policy.backoff_coefficient,
-            maximum_interval=timedelta(seconds=policy.maximum_interval_seconds),
-        )
-        timeout = timedelta(seconds=policy.start_to_close_seconds)
+        progress = self._progress[step.node_id]
+        if not workflow.patched(ATTEMPTS_IN_HISTORY):
+            progress.attempts = 1
+            return await self._dispatch(step, arg, result_type, server_retry_policy(policy))
+        attempt = 1
+        while True:
+            progress.attempts = attempt
+            try:
+                return await self._dispatch(step, arg, result_type, RetryPolicy(maximum_attempts=1))
+            except FailureError as err:
+                if attempt >= policy.maximum_attempts or not is_retryable(err):
+                    raise
+            await workflow.sleep(backoff_seconds(policy, attempt), summary=step.node_id)
+            attempt += 1
+
+    async def _dispatch(
+        self, step: PlanStep, arg: Any, result_type: type[Any], retry: RetryPolicy
+    ) -> Any:
+        """Schedules the step's activity once; its summary is the node id."""
+        timeout = timedelta(seconds=step.policy.start_to_close_seconds)
         assert step.activity is not None
-        if policy.execution == ExecutionMode.LOCAL:
+        if step.policy.execution == ExecutionMode.LOCAL:
             return await workflow.execute_local_activity(
                 step.activity,
                 arg,
@@ -186,6 +210,47 @@ class GraphRun:
             retry_policy=retry,
             summary=step.node_id,
         )
+
+
+def server_retry_policy(policy: StepPolicy) -> RetryPolicy:
+    """The step's policy as Temporal's own retries (runs started before the patch)."""
+    return RetryPolicy(
+        maximum_attempts=policy.maximum_attempts,
+        initial_interval=timedelta(seconds=policy.initial_interval_seconds),
+        backoff_coefficient=policy.backoff_coefficient,
+        maximum_interval=timedelta(seconds=policy.maximum_interval_seconds),
+    )
+
+
+def backoff_seconds(policy: StepPolicy, failed_attempt: int) -> float:
+    """The wait after attempt ``failed_attempt``, as Temporal's retry policy computes it."""
+    delay = policy.initial_interval_seconds * policy.backoff_coefficient ** (failed_attempt - 1)
+    return min(delay, policy.maximum_interval_seconds)
+
+
+def is_retryable(err: FailureError) -> bool:
+    """False for errors the activity marked non-retryable, and for cancellation."""
+    reason = err.cause if isinstance(err, ActivityError) and err.cause else err
+    if isinstance(reason, CancelledError):
+        return False
+    return not (isinstance(reason, ApplicationError) and reason.non_retryable)
+
+
+def reused_values(step: PlanStep, recorded: dict[str, Any]) -> StepValues:
+    """A step's recorded outputs (JSON) as the typed values its successors expect."""
+    if step.component == "knowledge_base":
+        return {
+            "context": KnowledgeSearchOutput.model_validate(
+                {"passages": recorded["context"]}
+            ).passages
+        }
+    if step.component == "web_search":
+        return {"results": WebSearchOutput.model_validate({"results": recorded["results"]}).results}
+    if step.component == "llm_engine":
+        return {"answer": AnswerOutput.model_validate(recorded["answer"])}
+    if step.component == "output":
+        return {"output": RunOutput.model_validate(recorded["output"])}
+    return dict(recorded)
 
 
 def shape_output(node_id: str, config: OutputConfig, answer: AnswerOutput) -> RunOutput:

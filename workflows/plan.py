@@ -1,6 +1,6 @@
 """The compiled plan: what ``GraphRun`` executes, and its workflow input and result."""
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 
 from workflows.components import ComponentConfig, ExecutionMode
 from workflows.step_io import ChatTurn, Citation, TokenUsage, WebResult
@@ -58,6 +58,11 @@ class GraphRunInput(BaseModel):
     plan: Plan
     query: str
     history: list[ChatTurn] = Field(default_factory=list)
+    reuse: dict[str, dict[str, JsonValue]] = Field(
+        default_factory=dict,
+        description="Recorded outputs by node id, by output port: these steps are not "
+        "executed again (replay from a node).",
+    )
 
 
 class RunOutput(BaseModel):
@@ -81,8 +86,9 @@ class GraphRunResult(BaseModel):
 
 class StepProgress(BaseModel):
     node_id: str
-    status: str = "pending"  # pending | running | completed | failed | skipped
+    status: str = "pending"  # pending | running | completed | failed | reused
     error: str | None = None
+    attempts: int = 0
 
 
 class RunProgress(BaseModel):

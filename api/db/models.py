@@ -1,4 +1,6 @@
-"""Tables: the seed's four plus users, edges and the runs index. Every object has an owner."""
+"""Tables: the seed's four plus users, edges, versions and the runs index.
+
+Every object has an owner."""
 
 import uuid
 from datetime import UTC, datetime
@@ -6,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     JSON,
     DateTime,
+    Integer,
     Float,
     ForeignKey,
     Index,
@@ -112,6 +115,26 @@ class WorkflowEdge(Base):
     workflow: Mapped[Workflow] = relationship(back_populates="edges")
 
 
+class WorkflowVersion(Base):
+    """An immutable published snapshot of a workflow's graph, numbered from 1."""
+
+    __tablename__ = "workflow_versions"
+    __table_args__ = (UniqueConstraint("workflow_id", "number", name="uq_version_number"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    workflow_id: Mapped[str] = mapped_column(
+        ForeignKey("workflows.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    graph: Mapped[dict[str, object]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ChatSession(Base):
     __tablename__ = "chat_sessions"
 
@@ -148,6 +171,7 @@ class Run(Base):
         Index("ix_runs_owner_started", "owner_id", "started_at"),
         Index("ix_runs_workflow_started", "workflow_id", "started_at"),
         Index("ix_runs_status", "status"),
+        Index("ix_runs_parent", "parent_run_id"),
     )
 
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
@@ -157,6 +181,14 @@ class Run(Base):
         ForeignKey("chat_sessions.id", ondelete="SET NULL"), nullable=True
     )
     plan_hash: Mapped[str] = mapped_column(String(64))
+    version_number: Mapped[int | None] = mapped_column(
+        Integer, nullable=True, doc="The published version run; NULL for the draft."
+    )
+    graph_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    query: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16), default="run")  # run | rerun | replay
+    parent_run_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    replay_from_node: Mapped[str | None] = mapped_column(String(64), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="running")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -25,6 +25,7 @@ EXPECTED_TABLES = {
     "runs",
     "knowledge_bases",
     "documents",
+    "workflow_versions",
 }
 
 
