@@ -17,6 +17,7 @@ from api.routes import (
     health,
     knowledge_bases,
     runs,
+    versions,
     workflows,
 )
 from api.temporal_client import TemporalConnector
@@ -54,7 +55,7 @@ def create_app() -> FastAPI:
         exempt_paths=frozenset({upload_path}),
     )
 
-    for module in (auth, components, workflows, runs, chat, knowledge_bases, documents):
+    for module in (auth, components, workflows, versions, runs, chat, knowledge_bases, documents):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)

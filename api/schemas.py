@@ -55,6 +55,9 @@ class WorkflowOut(BaseModel):
     description: str
     created_at: datetime
     updated_at: datetime
+    latest_version: int | None = Field(
+        default=None, description="The highest published version number; None if never published."
+    )
 
 
 class WorkflowDetail(WorkflowOut):

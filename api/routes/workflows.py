@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.db.models import Workflow, WorkflowComponent, WorkflowEdge, utcnow
 from api.deps import CurrentUser, SessionDep
@@ -26,14 +27,20 @@ from api.schemas import (
     WorkflowOut,
     WorkflowUpdate,
 )
+from api.versions import latest_version, latest_version_numbers
 from workflows.graph import Edge, Graph, Node
 
 router = APIRouter(prefix="/workflows", tags=["workflows"])
 
 
-def _detail(workflow: Workflow) -> WorkflowDetail:
+def workflow_detail(session: Session, workflow: Workflow) -> WorkflowDetail:
+    """The workflow with its draft graph and the number of its latest published version."""
+    latest = latest_version(session, workflow.id)
     return WorkflowDetail(
-        **WorkflowOut.model_validate(workflow, from_attributes=True).model_dump(),
+        **WorkflowOut.model_validate(workflow, from_attributes=True).model_dump(
+            exclude={"latest_version"}
+        ),
+        latest_version=latest.number if latest else None,
         graph=load_graph(workflow),
     )
 
@@ -72,7 +79,7 @@ def create_workflow(body: WorkflowCreate, session: SessionDep, user: CurrentUser
     if body.graph is not None:
         replace_graph(session, workflow, body.graph)
     session.commit()
-    return _detail(workflow)
+    return workflow_detail(session, workflow)
 
 
 @router.get("")
@@ -81,13 +88,20 @@ def list_workflows(session: SessionDep, user: CurrentUser) -> list[WorkflowOut]:
     rows = session.scalars(
         select(Workflow).where(Workflow.owner_id == user.id).order_by(Workflow.updated_at.desc())
     )
-    return [WorkflowOut.model_validate(w, from_attributes=True) for w in rows]
+    workflows = list(rows)
+    latest = latest_version_numbers(session, [w.id for w in workflows])
+    return [
+        WorkflowOut.model_validate(w, from_attributes=True).model_copy(
+            update={"latest_version": latest.get(w.id)}
+        )
+        for w in workflows
+    ]
 
 
 @router.get("/{workflow_id}")
 def get_workflow(workflow_id: str, session: SessionDep, user: CurrentUser) -> WorkflowDetail:
     """Returns a workflow with its graph."""
-    return _detail(owned_workflow(session, user, workflow_id))
+    return workflow_detail(session, owned_workflow(session, user, workflow_id))
 
 
 @router.put("/{workflow_id}")
@@ -101,7 +115,7 @@ def update_workflow(
     if body.description is not None:
         workflow.description = body.description
     session.commit()
-    return _detail(workflow)
+    return workflow_detail(session, workflow)
 
 
 @router.delete("/{workflow_id}", status_code=204)
