@@ -1,7 +1,15 @@
-"""Starts a ``GraphRun`` for a workflow's graph, records it in the runs index, and answers."""
+"""Starts a ``GraphRun`` for a workflow's graph, records it in the runs index, and answers.
+
+A run executes a chosen version of the workflow: a published version by number, the
+draft (the builder's test mode), or by default the latest published version — the
+draft when nothing is published yet. The run row records which, with the graph's
+content hash, so a run can always be traced to the exact graph that produced it.
+"""
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Literal
 
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -9,12 +17,14 @@ from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from api.db.models import Run, User, utcnow
+from api.db.models import Run, User, Workflow, utcnow
 from api.errors import ApiError
 from api.graph_store import load_graph, owned_workflow
 from api.knowledge_refs import resolve_knowledge_bases
 from api.schemas import ExecuteResponse
+from api.search_attributes import run_search_attributes
 from api.temporal_client import TemporalConnector
+from api.versions import graph_content_hash, latest_version, version_by_number, version_graph
 from settings import Settings
 from workflows.compiler import GraphInvalid, compile_graph
 from workflows.components import UserQueryConfig
@@ -62,22 +72,64 @@ def _failure_message(err: WorkflowFailureError) -> tuple[str, str | None]:
     return str(cause or err), node_id
 
 
+RunVersion = int | Literal["draft"] | None
+
+
+def select_graph(
+    session: Session, workflow: Workflow, version: RunVersion
+) -> tuple[Graph, int | None]:
+    """The graph a run of ``version`` executes, and its version number (None: the draft)."""
+    if version == "draft":
+        return load_graph(workflow), None
+    if version is None:
+        latest = latest_version(session, workflow.id)
+        if latest is None:
+            return load_graph(workflow), None
+        return version_graph(latest), latest.number
+    chosen = version_by_number(session, workflow.id, version)
+    return version_graph(chosen), chosen.number
+
+
+@dataclass
+class PreparedRun:
+    """A run recorded in the index and the workflow input it starts with."""
+
+    run: Run
+    run_input: GraphRunInput
+
+
+def new_run_id() -> str:
+    return f"run-{uuid.uuid4()}"
+
+
 def _begin_run(
-    session: Session, user: User, workflow_id: str, query: str, chat_session_id: str | None
-) -> tuple[Plan, Run]:
-    """Compiles the user's workflow for ``query`` and records a new run of it."""
-    plan = compile_or_raise(session, user, load_graph(owned_workflow(session, user, workflow_id)))
+    session: Session,
+    user: User,
+    workflow_id: str,
+    query: str,
+    history: list[ChatTurn],
+    chat_session_id: str | None,
+    version: RunVersion,
+) -> PreparedRun:
+    """Compiles the chosen version of the user's workflow and records a new run of it."""
+    graph, version_number = select_graph(
+        session, owned_workflow(session, user, workflow_id), version
+    )
+    plan = compile_or_raise(session, user, graph)
     _check_query(plan, query)
     run = Run(
-        id=f"run-{uuid.uuid4()}",
+        id=new_run_id(),
         workflow_id=workflow_id,
         owner_id=user.id,
         session_id=chat_session_id,
         plan_hash=plan.plan_hash,
+        version_number=version_number,
+        graph_hash=graph_content_hash(graph),
+        query=query,
     )
     session.add(run)
     session.commit()
-    return plan, run
+    return PreparedRun(run, GraphRunInput(plan=plan, query=query, history=history))
 
 
 async def execute_graph(
@@ -90,24 +142,39 @@ async def execute_graph(
     query: str,
     history: list[ChatTurn],
     chat_session_id: str | None = None,
+    version: RunVersion = None,
 ) -> ExecuteResponse:
     """Compiles the user's workflow, runs it on Temporal and returns the first output.
 
     Database work runs in the thread pool: a commit waits for PostgreSQL's WAL flush,
     and doing that on the event loop serialised every concurrent run behind it.
     """
-    client = await temporal.client()  # before any row is written: unreachable means no run
-    plan, run = await run_in_threadpool(
-        _begin_run, session, user, workflow_id, query, chat_session_id
+    await temporal.client()  # before any row is written: unreachable means no run
+    prepared = await run_in_threadpool(
+        _begin_run, session, user, workflow_id, query, history, chat_session_id, version
     )
+    return await run_prepared(
+        session=session, temporal=temporal, settings=settings, prepared=prepared
+    )
+
+
+async def run_prepared(
+    *, session: Session, temporal: TemporalConnector, settings: Settings, prepared: PreparedRun
+) -> ExecuteResponse:
+    """Executes a recorded run on Temporal, records how it ended, and returns its answer."""
+    client = await temporal.client()
+    run = prepared.run
     try:
         result = await client.execute_workflow(
             GraphRun.run,
-            GraphRunInput(plan=plan, query=query, history=history),
+            prepared.run_input,
             id=run.id,
             task_queue=settings.graph_run_task_queue,
             execution_timeout=timedelta(seconds=settings.run_timeout_seconds),
             request_eager_start=temporal.eager_start,
+            search_attributes=run_search_attributes(
+                run.workflow_id, run.version_number, run.owner_id, run.kind
+            ),
         )
     except WorkflowFailureError as err:
         message, node_id = _failure_message(err)
@@ -125,6 +192,7 @@ async def execute_graph(
         usage=output.usage,
         context_used=output.context_used,
         run_id=run.id,
+        version=run.version_number,
         citations=output.citations,
         web_sources=output.web_sources,
     )

@@ -114,7 +114,9 @@ async def start_ingestion(
 async def start_vector_deletion(
     client: Client, settings: Settings, collection: str, document_id: str | None = None
 ) -> str:
-    """Starts ``DeleteKnowledgeVectors`` (one document's, or the whole collection); 503 on failure."""
+    """Starts ``DeleteKnowledgeVectors`` (one document's or the whole collection's).
+
+    503 when Temporal refuses."""
     workflow_id = f"delete-vectors-{uuid.uuid4()}"
     try:
         await client.start_workflow(

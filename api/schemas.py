@@ -1,12 +1,11 @@
 """Request and response bodies of the HTTP API."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, PositiveInt
 
 from workflows.graph import NODE_ID_PATTERN, Edge, Graph, Position, StepPolicyOverride
-from workflows.plan import RunProgress
 from workflows.step_io import Citation, TokenUsage, WebResult
 
 MAX_QUERY_CHARS = 20_000
@@ -97,8 +96,17 @@ class ValidationResult(BaseModel):
     steps: list[str]
 
 
+def run_version_field() -> Any:
+    return Field(
+        default=None,
+        description="A published version number, 'draft', or none for the latest published "
+        "version (the draft when nothing is published).",
+    )
+
+
 class ExecuteRequest(_Body):
     query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
+    version: PositiveInt | Literal["draft"] | None = run_version_field()
 
 
 class ExecuteResponse(BaseModel):
@@ -110,6 +118,7 @@ class ExecuteResponse(BaseModel):
     usage: TokenUsage
     context_used: bool
     run_id: str
+    version: int | None = Field(default=None, description="The version run; null: the draft.")
     citations: list[Citation] = Field(default_factory=list)
     web_sources: list[WebResult] = Field(default_factory=list)
 
@@ -129,6 +138,7 @@ class ChatSessionOut(BaseModel):
 
 class ChatMessageCreate(_Body):
     content: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
+    version: PositiveInt | Literal["draft"] | None = run_version_field()
 
 
 class ChatMessageOut(BaseModel):
@@ -143,22 +153,6 @@ class ChatMessageOut(BaseModel):
 class ChatReply(ExecuteResponse):
     session_id: str
     message: ChatMessageOut
-
-
-class RunOut(BaseModel):
-    id: str
-    workflow_id: str
-    session_id: str | None
-    status: str
-    plan_hash: str
-    error: str | None
-    started_at: datetime
-    finished_at: datetime | None
-    temporal_ui_url: str
-
-
-class RunDetail(RunOut):
-    progress: RunProgress | None
 
 
 class DependencyHealth(BaseModel):

@@ -3,25 +3,13 @@ the API's optional in-process worker (which makes eager workflow start possible)
 
 from temporalio.client import Client
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.registry import build_graph_activities
 from settings import Settings
 from workflows.graph_run import GraphRun
+from workflows.sandbox import workflow_runner
 
 _POLLS_WITH_SLOT_CAP = 2
-
-
-def workflow_runner() -> SandboxedWorkflowRunner:
-    """The sandbox, with modules passed through instead of re-imported for every run.
-
-    The sandbox still guards the workflow code against non-deterministic calls (time,
-    random, I/O); passing modules through only skips re-importing pydantic, our models
-    and their dependencies for each new workflow instance.
-    """
-    return SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_all_modules()
-    )
 
 
 def build_graph_worker(client: Client, settings: Settings, *, slots: int | None = None) -> Worker:

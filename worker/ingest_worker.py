@@ -5,8 +5,8 @@ from temporalio.worker import Worker
 
 from activities.registry import build_ingest_activities
 from settings import Settings
-from worker.graph_worker import workflow_runner
 from workflows.ingest import DeleteKnowledgeVectors, IngestDocument
+from workflows.sandbox import workflow_runner
 
 # Embedding is CPU-bound on this machine's cores: a few at a time, not dozens.
 INGEST_ACTIVITY_SLOTS = 2

@@ -103,6 +103,7 @@ async def send_message(
         query=body.content,
         history=history,
         chat_session_id=chat.id,
+        version=body.version,
     )
     question = ChatMessage(
         session_id=chat.id, role="user", content=body.content, created_at=received_at

@@ -103,9 +103,16 @@ def stack_env(
 
 @contextmanager
 def launch_stack(
-    fakes: FakeUrls, database_url: str, root: Path, log_dir: Path
+    fakes: FakeUrls,
+    database_url: str,
+    root: Path,
+    log_dir: Path,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[RunningStack]:
-    """Temporal dev server, Chroma server, migrations, worker and API; stopped on exit."""
+    """Temporal dev server, Chroma server, migrations, worker and API; stopped on exit.
+
+    ``extra_env`` overrides settings of the worker and API (e.g. ``API_WORKER_SLOTS``).
+    """
     stack = Stack()
     try:
         temporal_port, chroma_port, api_port = free_port(), free_port(), free_port()
@@ -118,6 +125,7 @@ def launch_stack(
             f"127.0.0.1:{temporal_port}",
             f"http://127.0.0.1:{chroma_port}",
         )
+        env.update(extra_env or {})
         migrate(env)
         worker = stack.add(start_worker(env, log_dir))
         stack.add(start_api(env, "127.0.0.1", api_port, log_dir))

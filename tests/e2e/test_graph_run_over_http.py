@@ -179,7 +179,7 @@ def test_chat_session_sends_history_and_keeps_it(
         ("assistant", second.json()["response"]),
     ]
     assert history[1]["run_id"] == first.json()["run_id"]
-    runs = admin.get("/runs", params={"workflow_id": wf_id}).json()
+    runs = admin.get("/runs", params={"workflow_id": wf_id}).json()["items"]
     assert {r["session_id"] for r in runs} == {chat["id"]}
     assert len(runs) == 2
 

@@ -8,10 +8,10 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from worker.graph_worker import workflow_runner
 from workflows.graph_run import GraphRun
 from workflows.ingest import DeleteKnowledgeVectors, IngestDocument
 from workflows.plan import GraphRunInput, GraphRunResult
+from workflows.sandbox import workflow_runner
 
 HISTORIES = sorted(Path(__file__).with_name("histories").glob("*.json"))
 

@@ -1,0 +1,79 @@
+"""A run survives its worker being killed mid-step, and its timeline says what happened.
+
+This stack runs without the API's in-process worker (``API_WORKER_SLOTS=0``), so every
+step executes in the worker process the test kills.
+"""
+
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import login
+from tests.e2e.graphs import direct_llm_graph
+from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, Fakes, RunningStack, launch_stack
+from tests.fakes.http_fake import Delay
+from tests.postgres import temporary_database
+
+
+@pytest.fixture(scope="module")
+def crash_stack(fakes: Fakes, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    root = tmp_path_factory.mktemp("crash-stack")
+    log_dir = Path(os.environ.get("TEST_LOG_DIR", root / "logs")) / "crash-stack"
+    settings = {
+        "API_WORKER_SLOTS": "0",
+        "PROVIDER_TIMEOUT_SECONDS": "60",  # the step is cut short by the crash, not the client
+        "PRELOAD_LOCAL_EMBEDDINGS": "false",
+    }
+    with (
+        temporary_database("genai_crash") as database_url,
+        launch_stack(fakes.urls, database_url, root, log_dir, extra_env=settings) as running,
+    ):
+        yield running
+
+
+def wait_until(condition: object, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise TimeoutError("the condition did not come true in time")
+        time.sleep(0.05)
+
+
+def test_a_new_worker_finishes_a_run_whose_worker_was_killed_mid_step(
+    crash_stack: RunningStack, fakes: Fakes
+) -> None:
+    graph = direct_llm_graph(model="gpt-4o-mini", use_web_search=True)
+    graph["nodes"][1]["policy"] = {
+        "execution": "regular",
+        "start_to_close_seconds": 6,
+        "initial_interval_seconds": 0.2,
+        "maximum_attempts": 3,
+    }
+    with login(crash_stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api:
+        wf_id = api.post("/workflows", json={"name": "crash", "graph": graph}).json()["id"]
+        searches, chats = len(fakes.serpapi.searches), len(fakes.openai.chat_requests)
+        fakes.openai.script([Delay(30)])  # the LLM step is slow: the worker dies during it
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(
+                api.post, f"/workflows/{wf_id}/execute", json={"query": "survive a crash"}
+            )
+            wait_until(lambda: len(fakes.openai.chat_requests) > chats, 60)
+            crash_stack.kill_worker()  # SIGKILL, mid-step
+            crash_stack.start_worker()
+            reply = pending.result(timeout=120)
+        assert reply.status_code == 200, reply.text
+
+        assert len(fakes.serpapi.searches) - searches == 1  # finished before the crash: not again
+        assert len(fakes.openai.chat_requests) - chats == 2  # the interrupted step, then its retry
+        found = api.get(f"/runs/{reply.json()['run_id']}/timeline").json()["timeline"]
+        assert found["status"] == "completed"
+        nodes = {n["node_id"]: n for n in found["nodes"]}
+        assert [a["status"] for a in nodes["llm.web_search"]["attempts"]] == ["completed"]
+        attempts = nodes["llm"]["attempts"]
+        assert [a["status"] for a in attempts] == ["timed_out", "completed"]
+        assert "timeout" in attempts[0]["error"].lower() or "timed out" in attempts[0]["error"]
+        assert attempts[0]["started_at"] < attempts[1]["started_at"]
