@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     JSON,
     DateTime,
-    Integer,
     Float,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     UniqueConstraint,
