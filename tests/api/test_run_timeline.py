@@ -640,3 +640,39 @@ def test_urls_inside_text_are_redacted() -> None:
         "See https://docs.example"
     )
     assert redact_text("no urls here: key=value") == "no urls here: key=value"
+
+
+# ------------------------------------------------------------------ real runs of the v2 shapes
+
+
+def nodes_by_id(name: str) -> dict[str, NodeTimeline]:
+    return {n.node_id: n for n in build_timeline(load(HISTORIES / f"{name}.json")).nodes}
+
+
+def test_real_v2_run_keeps_each_failed_attempts_error_until_a_non_retryable_one() -> None:
+    timeline = build_timeline(load(HISTORIES / "graph_run_llm_retry_then_401_v2.json"))
+    assert timeline.status == "failed"
+    attempts = {n.node_id: n for n in timeline.nodes}["llm"].attempts
+    assert [a.status for a in attempts] == ["failed", "failed"]
+    assert attempts[0].error is not None and "429" in attempts[0].error
+    assert attempts[1].error is not None and "401" in attempts[1].error
+    assert attempts[1].backoff_ms is not None and attempts[1].backoff_ms >= 50
+
+
+def test_real_v2_regular_retry_shows_the_failed_attempt_then_the_answer() -> None:
+    llm = nodes_by_id("graph_run_regular_retry_v2")["llm"]
+    assert llm.status == "completed" and llm.execution == "regular"
+    assert [a.status for a in llm.attempts] == ["failed", "completed"]
+    assert llm.attempts[0].error is not None and "500" in llm.attempts[0].error
+
+
+def test_real_replay_from_a_node_reuses_the_steps_before_it() -> None:
+    nodes = nodes_by_id("graph_run_replay_from_llm_v2")
+    assert {n: nodes[n].status for n in nodes} == {
+        "query": "reused",
+        "kb": "reused",
+        "llm.web_search": "reused",
+        "llm": "completed",
+        "out": "completed",
+    }
+    assert nodes["kb"].attempts == [] and nodes["kb"].passages

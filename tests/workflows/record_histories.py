@@ -19,19 +19,27 @@ from temporalio.client import Client
 from tests.activities.documents import image_only_pdf
 from tests.e2e.conftest import login
 from tests.e2e.graphs import direct_llm_graph, rag_graph
-from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack, running_fakes
+from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, Fakes, launch_stack, running_fakes
 from tests.e2e.knowledge import seed_collection
 from tests.fakes.http_fake import Failure
 from tests.postgres import temporary_database
 
 HISTORIES = Path(__file__).with_name("histories")
 COLLECTION = "replay-kb"
+# v1: Temporal retried steps itself. v2 (patch "attempts-in-history"): the interpreter
+# retries, one activity per attempt with a backoff timer between them; replays reuse
+# recorded outputs.
 SHAPES = {
     "graph_run_rag_web_local_v1": rag_graph(COLLECTION, use_web_search=True),
     "graph_run_rag_regular_v1": rag_graph(
         COLLECTION, llm_policy={"execution": "regular"}, kb_policy={"execution": "regular"}
     ),
+    "graph_run_rag_web_local_v2": rag_graph(COLLECTION, use_web_search=True),
+    "graph_run_rag_regular_v2": rag_graph(
+        COLLECTION, llm_policy={"execution": "regular"}, kb_policy={"execution": "regular"}
+    ),
 }
+FAST_RETRIES = {"initial_interval_seconds": 0.05, "maximum_attempts": 4}
 
 
 async def save_history(address: str, run_id: str, name: str) -> None:
@@ -49,6 +57,25 @@ def execute(api: httpx.Client, graph: dict[str, object], query: str) -> str:
     reply = api.post(f"/workflows/{wf.json()['id']}/execute", json={"query": query})
     body = reply.json()
     return body["run_id"] if reply.status_code == 200 else body["error"]["details"]["run_id"]
+
+
+def llm_graph(policy: dict[str, object]) -> dict[str, object]:
+    graph = direct_llm_graph(model="gpt-4o-mini")
+    graph["nodes"][1]["policy"] = policy  # type: ignore[index]
+    return graph
+
+
+def record_v2_shapes(api: httpx.Client, fakes: Fakes, address: str) -> None:
+    """Retries as the interpreter makes them, and a replay from a node."""
+    fakes.openai.script([Failure(429), Failure(401)])
+    failed = execute(api, llm_graph(FAST_RETRIES), "fail please")
+    asyncio.run(save_history(address, failed, "graph_run_llm_retry_then_401_v2"))
+    fakes.openai.script([Failure(500)])
+    retried = execute(api, llm_graph({**FAST_RETRIES, "execution": "regular"}), "retry please")
+    asyncio.run(save_history(address, retried, "graph_run_regular_retry_v2"))
+    original = execute(api, rag_graph(COLLECTION, use_web_search=True), "refunds?")
+    replayed = api.post(f"/runs/{original}/replay", json={"from_node": "llm"}).raise_for_status()
+    asyncio.run(save_history(address, replayed.json()["run_id"], "graph_run_replay_from_llm_v2"))
 
 
 def ingest(api: httpx.Client, filename: str, data: bytes, until: str) -> str:
@@ -90,6 +117,7 @@ def main() -> None:
             fakes.openai.script([Failure(429), Failure(401)])
             failed = execute(api, direct_llm_graph(model="gpt-4o-mini"), "fail please")
             asyncio.run(save_history(address, failed, "graph_run_llm_retry_then_401_v1"))
+            record_v2_shapes(api, fakes, address)
             for name, data, until in [
                 ("ingest_document_text_v1", b"Refunds take 30 days. " * 200, "completed"),
                 ("ingest_document_scanned_pdf_v1", image_only_pdf(), "failed"),
