@@ -54,9 +54,21 @@ def sync_index(session: Session, run: Run, timeline: RunTimeline) -> None:
     session.commit()
 
 
+def unreadable_history(run_id: str, err: ValueError) -> ApiError:
+    return ApiError(
+        409,
+        "history_unavailable",
+        f"The event history of run '{run_id}' cannot be read: {err}",
+        {"run_id": run_id},
+    )
+
+
 async def timeline_of(session: Session, client: Client, run: Run) -> RunTimeline:
     history = await fetch_history(client, run.id)
-    timeline = build_timeline(history)
+    try:
+        timeline = build_timeline(history)
+    except ValueError as err:
+        raise unreadable_history(run.id, err) from err
     await run_in_threadpool(sync_index, session, run, timeline)
     return timeline
 
@@ -127,7 +139,10 @@ async def export_audit_record(
 ) -> dict[str, Any]:
     """The run as one sealed JSON document."""
     history = await fetch_history(client, run.id)
-    timeline = build_timeline(history, redact=False)
+    try:
+        timeline = build_timeline(history, redact=False)
+    except ValueError as err:
+        raise unreadable_history(run.id, err) from err
     if timeline.status == "running":
         raise ApiError(
             409, "run_not_finished", f"Run '{run.id}' is still running; export it when it ends"

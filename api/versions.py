@@ -22,10 +22,17 @@ _MISSING: Any = object()
 
 
 def graph_content_hash(graph: Graph) -> str:
-    """SHA-256 hex of the graph's canonical JSON (sorted keys, no spaces, UTF-8)."""
-    canonical = json.dumps(
-        graph.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    """SHA-256 hex of the graph's canonical JSON (sorted keys, no spaces, UTF-8).
+
+    Nodes are taken in id order and edges in (source, handle, target, handle) order:
+    the order rows come back from the database in says nothing about the content.
+    """
+    content = graph.model_dump(mode="json")
+    content["nodes"].sort(key=lambda n: n["id"])
+    content["edges"].sort(
+        key=lambda e: (e["source"], e["source_handle"], e["target"], e["target_handle"])
     )
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -53,11 +53,18 @@ def edit(base: Graph, node_id: str, **fields: Any) -> Graph:
 
 def test_hash_is_sha256_of_the_canonical_json() -> None:
     g = graph(temperature=0.2, custom_prompt="Répondez en français.")
-    canonical = json.dumps(
-        g.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    content = g.model_dump(mode="json")
+    content["nodes"].sort(key=lambda n: n["id"])
+    content["edges"].sort(key=lambda e: (e["source"], e["source_handle"], e["target"]))
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert graph_content_hash(g) == hashlib.sha256(canonical.encode()).hexdigest()
     assert len(graph_content_hash(g)) == 64
+
+
+def test_hash_does_not_depend_on_the_order_of_nodes_and_edges() -> None:
+    g = graph(temperature=0.2, custom_prompt="p")
+    shuffled = Graph(nodes=list(reversed(g.nodes)), edges=list(reversed(g.edges)))
+    assert graph_content_hash(shuffled) == graph_content_hash(g)
 
 
 def test_hash_ignores_config_key_order_but_not_values() -> None:

@@ -1,12 +1,15 @@
 """Run history, versions pinned by runs, timelines, audit records and the three replays."""
 
+import asyncio
 import hashlib
 import json
+import time
 import uuid
 from typing import Any
 
 import httpx
 import pytest
+from temporalio.client import Client
 
 from tests.e2e.graphs import direct_llm_graph, rag_graph
 from tests.e2e.harness import Fakes, RunningStack
@@ -281,3 +284,26 @@ def test_another_users_runs_and_audit_records_are_invisible(
         ]
         == []
     )
+
+
+async def temporal_run_ids(address: str, query: str) -> set[str]:
+    client = await Client.connect(address)
+    return {w.id async for w in client.list_workflows(query)}
+
+
+def test_runs_carry_search_attributes_for_the_temporal_ui_and_cli(
+    admin: httpx.Client, running_stack: RunningStack
+) -> None:
+    wf_id = create_workflow(admin, direct_llm_graph(model="gpt-4o-mini"))
+    admin.post(f"/workflows/{wf_id}/versions", json={}).raise_for_status()
+    pinned = execute(admin, wf_id, "find me", version=1)["run_id"]
+    draft = execute(admin, wf_id, "find me too", version="draft")["run_id"]
+    user_id = admin.get("/auth/me").json()["id"]
+    address = running_stack.env["TEMPORAL_ADDRESS"]
+    query = f"GenaiWorkflowId = '{wf_id}' AND GenaiUserId = '{user_id}'"
+    deadline = time.monotonic() + 10  # visibility is eventually consistent
+    while (found := asyncio.run(temporal_run_ids(address, query))) != {pinned, draft}:
+        assert time.monotonic() < deadline, found
+        time.sleep(0.2)
+    by_version = f"GenaiWorkflowId = '{wf_id}' AND GenaiVersion = 1 AND GenaiRunKind = 'run'"
+    assert asyncio.run(temporal_run_ids(address, by_version)) == {pinned}
