@@ -9,7 +9,7 @@ import binascii
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from api.db.models import Run, User
@@ -117,7 +117,8 @@ def list_runs_page(
         stmt = stmt.where(Run.started_at < started_before)
     if cursor:
         at, after_id = decode_cursor(cursor)
-        stmt = stmt.where(or_(Run.started_at < at, and_(Run.started_at == at, Run.id < after_id)))
+        # A row comparison, so the index on (…, started_at, id) seeks straight to the page.
+        stmt = stmt.where(tuple_(Run.started_at, Run.id) < tuple_(at, after_id))
     rows = list(
         session.scalars(stmt.order_by(Run.started_at.desc(), Run.id.desc()).limit(limit + 1))
     )

@@ -172,6 +172,7 @@ class Run(Base):
         Index("ix_runs_workflow_started", "workflow_id", "started_at"),
         Index("ix_runs_status", "status"),
         Index("ix_runs_parent", "parent_run_id"),
+        Index("ix_runs_started_id", "started_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(80), primary_key=True)

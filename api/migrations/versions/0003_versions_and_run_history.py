@@ -44,10 +44,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("parent_run_id", sa.String(length=80), nullable=True))
         batch_op.add_column(sa.Column("replay_from_node", sa.String(length=64), nullable=True))
         batch_op.create_index("ix_runs_parent", ["parent_run_id"], unique=False)
+        batch_op.create_index("ix_runs_started_id", ["started_at", "id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("runs", schema=None) as batch_op:
+        batch_op.drop_index("ix_runs_started_id")
         batch_op.drop_index("ix_runs_parent")
         for column in (
             "replay_from_node",
