@@ -116,7 +116,8 @@ async def activity_timeline(address: str, document_id: str) -> tuple[float, list
         elif event.HasField("activity_task_completed_event_attributes"):
             scheduled = event.activity_task_completed_event_attributes.scheduled_event_id
             lines.append(
-                f"  {begun[scheduled]:6.2f} s  {names[scheduled]:<18} {at - begun[scheduled]:6.2f} s"
+                f"  {begun[scheduled]:6.2f} s  {names[scheduled]:<18} "
+                f"{at - begun[scheduled]:6.2f} s"
             )
     closed = (history.events[-1].event_time.ToDatetime() - started_at).total_seconds()
     return closed, [*lines, f"  workflow closed at {closed:.2f} s"]
@@ -148,7 +149,8 @@ def main() -> None:
     raw_rate = len(texts) / raw_s
     e2e_rate = doc["chunks_total"] / e2e_s
     print(
-        f"\n{pages}-page PDF ({len(data) / 1e6:.1f} MB), {len(texts)} chunks of ≤ {CHUNK_SIZE} chars"
+        f"\n{pages}-page PDF ({len(data) / 1e6:.1f} MB), "
+        f"{len(texts)} chunks of ≤ {CHUNK_SIZE} chars"
     )
     print(
         f"extraction, in process:            {pages / extract_s:8.1f} pages/s ({extract_s:.2f} s)"

@@ -16,6 +16,7 @@ from tests.e2e.conftest import login
 from tests.e2e.graphs import direct_llm_graph
 from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, Fakes, RunningStack, launch_stack
 from tests.fakes.http_fake import Delay
+from tests.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
 from tests.postgres import temporary_database
 
 
@@ -56,7 +57,7 @@ def test_a_new_worker_finishes_a_run_whose_worker_was_killed_mid_step(
     with login(crash_stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api:
         wf_id = api.post("/workflows", json={"name": "crash", "graph": graph}).json()["id"]
         searches, chats = len(fakes.serpapi.searches), len(fakes.openai.chat_requests)
-        fakes.openai.script([Delay(30)])  # the LLM step is slow: the worker dies during it
+        fakes.openai.script([Delay(30)], CHAT)  # the LLM step is slow: the worker dies during it
         with ThreadPoolExecutor(1) as pool:
             pending = pool.submit(
                 api.post, f"/workflows/{wf_id}/execute", json={"query": "survive a crash"}

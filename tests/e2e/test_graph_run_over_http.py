@@ -15,6 +15,7 @@ from tests.e2e.graphs import direct_llm_graph, rag_graph
 from tests.e2e.harness import GEMINI_KEY, OPENAI_KEY, SERPAPI_KEY, Fakes, RunningStack
 from tests.e2e.knowledge import seed_collection
 from tests.fakes.http_fake import Failure
+from tests.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
 
 PASSAGES = [
     ("The refund window is 30 days from delivery.", "policy.pdf", 3),
@@ -133,7 +134,7 @@ def test_rate_limited_llm_is_retried_until_it_answers(admin: httpx.Client, fakes
     graph["nodes"][1]["policy"] = policy
     wf_id = create_workflow(admin, graph)
     before = len(fakes.openai.chat_requests)
-    fakes.openai.script([Failure(429), Failure(429)])
+    fakes.openai.script([Failure(429), Failure(429)], CHAT)
     reply = admin.post(f"/workflows/{wf_id}/execute", json={"query": "retry me"})
     assert reply.status_code == 200, reply.text
     assert len(fakes.openai.chat_requests) - before == 3
@@ -143,7 +144,7 @@ def test_rate_limited_llm_is_retried_until_it_answers(admin: httpx.Client, fakes
 def test_rejected_api_key_fails_fast_without_retries(admin: httpx.Client, fakes: Fakes) -> None:
     wf_id = create_workflow(admin, direct_llm_graph(model="gpt-4o-mini"))
     before = len(fakes.openai.chat_requests)
-    fakes.openai.script([Failure(401)])
+    fakes.openai.script([Failure(401)], CHAT)
     reply = admin.post(f"/workflows/{wf_id}/execute", json={"query": "who am I?"})
     assert reply.status_code == 502, reply.text
     error = reply.json()["error"]

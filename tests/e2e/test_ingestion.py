@@ -119,7 +119,7 @@ def test_worker_killed_mid_embedding_resumes_without_duplicates_or_gaps(
         running_stack.start_worker()
         done = wait_for(admin, doc["id"], TERMINAL, seen)
     finally:
-        fakes.openai.script([])
+        fakes.openai.clear_script()
     assert done["status"] == "completed", done
     assert done["pages_extracted"] == 51
     assert_progress_never_went_back(seen)
@@ -147,7 +147,7 @@ def test_cancel_mid_way_ends_cancelled_with_partial_vectors_removed(
         assert admin.post(f"/documents/{doc['id']}/cancel").status_code in (200, 202)
         done = wait_for(admin, doc["id"], TERMINAL, seen)
     finally:
-        fakes.openai.script([])
+        fakes.openai.clear_script()
     assert done["status"] == "cancelled", done
     assert chroma_ids(running_stack, kb["collection"]) == []
 

@@ -15,6 +15,7 @@ from tests.e2e.graphs import direct_llm_graph, rag_graph
 from tests.e2e.harness import Fakes, RunningStack
 from tests.e2e.knowledge import seed_collection
 from tests.fakes.http_fake import Failure
+from tests.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
 
 PASSAGES = [("Refunds take 30 days from delivery.", "policy.pdf", 4)]
 
@@ -135,7 +136,7 @@ def test_timeline_keeps_every_failed_attempt_and_its_error(
     graph = direct_llm_graph(model="gpt-4o-mini")
     graph["nodes"][1]["policy"] = {"initial_interval_seconds": 0.05, "maximum_attempts": 4}
     wf_id = create_workflow(admin, graph)
-    fakes.openai.script([Failure(429), Failure(500)])
+    fakes.openai.script([Failure(429), Failure(500)], CHAT)
     run = execute(admin, wf_id, "flaky provider")
     attempts = nodes_of(timeline(admin, run["run_id"]))["llm"]["attempts"]
     assert [a["status"] for a in attempts] == ["failed", "failed", "completed"]

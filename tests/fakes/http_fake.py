@@ -82,7 +82,7 @@ class FakeHttpServer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
-        self._script: deque[ScriptStep] = deque()
+        self._script: deque[tuple[ScriptStep, str | None]] = deque()
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -132,10 +132,19 @@ class FakeHttpServer:
 
     # -- scripting and inspection --------------------------------------------------
 
-    def script(self, steps: Iterable[ScriptStep]) -> None:
-        """Queue steps consumed one per incoming request, before the default success."""
+    def script(self, steps: Iterable[ScriptStep], path_suffix: str | None = None) -> None:
+        """Queue steps consumed one per incoming request, before the default success.
+
+        With ``path_suffix`` only requests whose path ends with it consume these steps
+        (say, chat completions and not embeddings a background ingestion asks for).
+        """
         with self._lock:
-            self._script.extend(steps)
+            self._script.extend((step, path_suffix) for step in steps)
+
+    def clear_script(self) -> None:
+        """Drops every step not consumed yet."""
+        with self._lock:
+            self._script.clear()
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -168,10 +177,18 @@ class FakeHttpServer:
 
     # -- request handling ----------------------------------------------------------
 
+    def _next_step(self, path: str) -> ScriptStep | None:
+        """Removes and returns the first queued step this path may consume (lock held)."""
+        for i, (step, suffix) in enumerate(self._script):
+            if suffix is None or path.endswith(suffix):
+                del self._script[i]
+                return step
+        return None
+
     def _answer(self, request: RecordedRequest) -> Reply | None:
         with self._lock:
             self._requests.append(request)
-            step = self._script.popleft() if self._script else None
+            step = self._next_step(request.path)
         if isinstance(step, Failure):
             return self.error_reply(step.status, step.message, step.retry_after_seconds)
         if isinstance(step, Delay) and self._stopping.wait(step.seconds):

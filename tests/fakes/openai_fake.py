@@ -20,6 +20,7 @@ from tests.fakes.http_fake import FakeHttpServer, RecordedRequest, Reply
 ChatRequest = dict[str, Any]
 """The parsed JSON body of a chat completion request."""
 
+CHAT_COMPLETIONS = "/v1/chat/completions"  # a path suffix, for script(..., path_suffix)
 _CHAT_PATH = re.compile(r"^(/.*)?/v1/chat/completions$")
 _EMBEDDINGS_PATH = re.compile(r"^(/.*)?/v1/embeddings$")
 

@@ -22,6 +22,7 @@ from tests.e2e.graphs import direct_llm_graph, rag_graph
 from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, Fakes, launch_stack, running_fakes
 from tests.e2e.knowledge import seed_collection
 from tests.fakes.http_fake import Failure
+from tests.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
 from tests.postgres import temporary_database
 
 HISTORIES = Path(__file__).with_name("histories")
@@ -67,10 +68,10 @@ def llm_graph(policy: dict[str, object]) -> dict[str, object]:
 
 def record_v2_shapes(api: httpx.Client, fakes: Fakes, address: str) -> None:
     """Retries as the interpreter makes them, and a replay from a node."""
-    fakes.openai.script([Failure(429), Failure(401)])
+    fakes.openai.script([Failure(429), Failure(401)], CHAT)
     failed = execute(api, llm_graph(FAST_RETRIES), "fail please")
     asyncio.run(save_history(address, failed, "graph_run_llm_retry_then_401_v2"))
-    fakes.openai.script([Failure(500)])
+    fakes.openai.script([Failure(500)], CHAT)
     retried = execute(api, llm_graph({**FAST_RETRIES, "execution": "regular"}), "retry please")
     asyncio.run(save_history(address, retried, "graph_run_regular_retry_v2"))
     original = execute(api, rag_graph(COLLECTION, use_web_search=True), "refunds?")
@@ -114,7 +115,7 @@ def main() -> None:
         with login(stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api:
             for name, graph in SHAPES.items():
                 asyncio.run(save_history(address, execute(api, graph, "refunds?"), name))
-            fakes.openai.script([Failure(429), Failure(401)])
+            fakes.openai.script([Failure(429), Failure(401)], CHAT)
             failed = execute(api, direct_llm_graph(model="gpt-4o-mini"), "fail please")
             asyncio.run(save_history(address, failed, "graph_run_llm_retry_then_401_v1"))
             record_v2_shapes(api, fakes, address)
