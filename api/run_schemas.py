@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.timeline_schemas import NodeTimeline, RunTimeline
-from workflows.graph import NODE_ID_PATTERN
+from workflows.graph import NODE_ID_PATTERN, VersionNumber
 from workflows.plan import RunProgress
 
 RunKind = Literal["run", "rerun", "replay"]
@@ -57,7 +57,7 @@ class ReplayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     from_node: str = Field(pattern=NODE_ID_PATTERN, description="Re-execute from this node on.")
-    version: PositiveInt | Literal["draft"] | None = Field(
+    version: VersionNumber | Literal["draft"] | None = Field(
         default=None,
         description="Run this version's graph from the node (e.g. the draft with an edited "
         "prompt); none: the original run's own plan.",

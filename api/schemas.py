@@ -3,9 +3,16 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from workflows.graph import NODE_ID_PATTERN, Edge, Graph, Position, StepPolicyOverride
+from workflows.graph import (
+    NODE_ID_PATTERN,
+    Edge,
+    Graph,
+    Position,
+    StepPolicyOverride,
+    VersionNumber,
+)
 from workflows.step_io import Citation, TokenUsage, WebResult
 
 MAX_QUERY_CHARS = 20_000
@@ -106,7 +113,7 @@ def run_version_field() -> Any:
 
 class ExecuteRequest(_Body):
     query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
-    version: PositiveInt | Literal["draft"] | None = run_version_field()
+    version: VersionNumber | Literal["draft"] | None = run_version_field()
 
 
 class ExecuteResponse(BaseModel):
@@ -138,7 +145,7 @@ class ChatSessionOut(BaseModel):
 
 class ChatMessageCreate(_Body):
     content: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
-    version: PositiveInt | Literal["draft"] | None = run_version_field()
+    version: VersionNumber | Literal["draft"] | None = run_version_field()
 
 
 class ChatMessageOut(BaseModel):

@@ -4,11 +4,17 @@ A graph may be incomplete or invalid while it is a draft; the compiler
 (``workflows.compiler``) is what turns it into a checked ``Plan``.
 """
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 NODE_ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 MAX_NODES = 200
 MAX_EDGES = 1000
+MAX_VERSION_NUMBER = 2_147_483_647  # versions are numbered in a 32-bit integer column
+
+# A published version's number, as requests name it.
+VersionNumber = Annotated[int, Field(ge=1, le=MAX_VERSION_NUMBER)]
 
 
 class Position(BaseModel):

@@ -25,6 +25,7 @@ from api.run_schemas import (
 )
 from api.schemas import ExecuteRequest, ExecuteResponse
 from api.security import jwt_secret
+from workflows.graph import VersionNumber
 from workflows.graph_run import GraphRun
 
 router = APIRouter(tags=["runs"])
@@ -58,7 +59,7 @@ def list_runs(
     user: CurrentUser,
     settings: SettingsDep,
     workflow_id: str | None = None,
-    version: int | Literal["draft"] | None = Query(
+    version: VersionNumber | Literal["draft"] | None = Query(
         default=None, description="A version number, or 'draft'."
     ),
     status: str | None = Query(default=None, pattern="^(running|completed|failed)$"),

@@ -27,11 +27,10 @@ from api.versions import (
     version_by_number,
     version_graph,
 )
-from workflows.graph import Graph
+from workflows.graph import MAX_VERSION_NUMBER, Graph
 
 router = APIRouter(prefix="/workflows/{workflow_id}/versions", tags=["versions"])
 
-MAX_VERSION_NUMBER = 2_147_483_647  # the column is a 32-bit integer
 VersionNumber = Annotated[int, Path(ge=1, le=MAX_VERSION_NUMBER)]
 _VERSION_REF = re.compile(r"^[1-9][0-9]{0,9}$")
 

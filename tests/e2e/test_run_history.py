@@ -308,3 +308,24 @@ def test_runs_carry_search_attributes_for_the_temporal_ui_and_cli(
         time.sleep(0.2)
     by_version = f"GenaiWorkflowId = '{wf_id}' AND GenaiVersion = 1 AND GenaiRunKind = 'run'"
     assert asyncio.run(temporal_run_ids(address, by_version)) == {pinned}
+
+
+def test_bad_run_history_requests_get_clear_errors_and_change_nothing(
+    admin: httpx.Client,
+) -> None:
+    wf_id = create_workflow(admin, direct_llm_graph(model="gpt-4o-mini"))
+    run_id = execute(admin, wf_id, "only run")["run_id"]
+    too_big = 2**40
+    for body in ({"query": "q", "version": too_big}, {"query": "q", "version": "latest"}):
+        reply = admin.post(f"/workflows/{wf_id}/execute", json=body)
+        assert reply.status_code == 422 and reply.json()["error"]["code"] == "invalid_request"
+    assert admin.get("/runs", params={"version": too_big}).status_code == 422
+    for body in ({"from_node": "bad node!"}, {}, {"from_node": "llm", "version": 0}):
+        reply = admin.post(f"/runs/{run_id}/replay", json=body)
+        assert reply.status_code == 422 and reply.json()["error"]["code"] == "invalid_request"
+    assert admin.post("/runs/run-missing/rerun").status_code == 404
+    assert admin.get("/runs/run-missing/audit").status_code == 404
+    reply = admin.post("/runs/replay-check", json={"recent": 1000})
+    assert reply.status_code == 422
+    runs = admin.get("/runs", params={"workflow_id": wf_id}).json()["items"]
+    assert [r["id"] for r in runs] == [run_id]  # no half-made run was recorded
