@@ -329,3 +329,17 @@ def test_bad_run_history_requests_get_clear_errors_and_change_nothing(
     assert reply.status_code == 422
     runs = admin.get("/runs", params={"workflow_id": wf_id}).json()["items"]
     assert [r["id"] for r in runs] == [run_id]  # no half-made run was recorded
+
+
+def test_an_administrator_may_read_every_users_runs_but_not_replay_them(
+    admin: httpx.Client, other_user: httpx.Client
+) -> None:
+    wf_id = create_workflow(other_user, direct_llm_graph(model="gpt-4o-mini"))
+    run_id = execute(other_user, wf_id, "theirs")["run_id"]
+    other_id = other_user.get("/auth/me").json()["id"]
+    listed = admin.get("/runs", params={"user_id": other_id, "workflow_id": wf_id}).json()
+    assert [r["id"] for r in listed["items"]] == [run_id]
+    assert listed["items"][0]["user_id"] == other_id
+    assert admin.get(f"/runs/{run_id}/timeline").status_code == 200
+    assert admin.get(f"/runs/{run_id}/audit").json()["started_by"]["id"] == other_id
+    assert admin.post(f"/runs/{run_id}/rerun").status_code == 404
