@@ -9,6 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from api.body_limit import BodySizeLimit
 from api.db.session import get_sessionmaker
 from api.errors import ErrorResponse, install_error_handlers
+from api.frontend import mount_frontend
 from api.routes import (
     auth,
     chat,
@@ -64,6 +65,7 @@ def create_app() -> FastAPI:
     def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    mount_frontend(app)  # last: its catch-all must not shadow the routes above
     return app
 
 

@@ -61,6 +61,10 @@ class WorkflowOut(BaseModel):
     description: str
     created_at: datetime
     updated_at: datetime
+    last_run_status: str | None = Field(
+        default=None, description="Status of the newest run (list only); None if never run."
+    )
+    last_run_at: datetime | None = None
     latest_version: int | None = Field(
         default=None, description="The highest published version number; None if never published."
     )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Creates .venv and installs the project. Torch comes first, pinned to the CPU build,
-# so nothing later pulls a multi-GB CUDA build. Re-running is cheap.
+# Creates .venv and installs the project, then builds the web builder (frontend/dist),
+# which the API serves. Torch comes first, pinned to the CPU build, so nothing later
+# pulls a multi-GB CUDA build. Re-running is cheap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -10,3 +11,8 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet "torch==2.13.0"
 .venv/bin/python -m pip install --quiet -e ".[test]"
+(
+  cd frontend
+  npm ci --no-audit --no-fund --loglevel=error
+  npm run build --silent
+)

@@ -1,10 +1,10 @@
 """Workflows: CRUD, their graph (components and edges), and validation."""
 
 from fastapi import APIRouter, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.db.models import Workflow, WorkflowComponent, WorkflowEdge, utcnow
+from api.db.models import Run, Workflow, WorkflowComponent, WorkflowEdge, utcnow
 from api.deps import CurrentUser, SessionDep
 from api.errors import ApiError, not_found
 from api.graph_execution import compile_or_raise
@@ -89,13 +89,54 @@ def list_workflows(session: SessionDep, user: CurrentUser) -> list[WorkflowOut]:
         select(Workflow).where(Workflow.owner_id == user.id).order_by(Workflow.updated_at.desc())
     )
     workflows = list(rows)
-    latest = latest_version_numbers(session, [w.id for w in workflows])
+    ids = [w.id for w in workflows]
+    latest = latest_version_numbers(session, ids)
+    last_runs = _last_runs(session, ids)
     return [
         WorkflowOut.model_validate(w, from_attributes=True).model_copy(
-            update={"latest_version": latest.get(w.id)}
+            update={
+                "latest_version": latest.get(w.id),
+                "last_run_status": last_runs[w.id].status if w.id in last_runs else None,
+                "last_run_at": last_runs[w.id].started_at if w.id in last_runs else None,
+            }
         )
         for w in workflows
     ]
+
+
+def _last_runs(session: Session, workflow_ids: list[str]) -> dict[str, Run]:
+    """Each workflow's newest run (one query: runs ranked per workflow)."""
+    if not workflow_ids:
+        return {}
+    ranked = (
+        select(
+            Run.id,
+            func.row_number()
+            .over(partition_by=Run.workflow_id, order_by=(Run.started_at.desc(), Run.id.desc()))
+            .label("rank"),
+        )
+        .where(Run.workflow_id.in_(workflow_ids))
+        .subquery()
+    )
+    rows = session.scalars(
+        select(Run).join(ranked, ranked.c.id == Run.id).where(ranked.c.rank == 1)
+    )
+    return {run.workflow_id: run for run in rows}
+
+
+@router.post("/{workflow_id}/duplicate", status_code=201)
+def duplicate_workflow(workflow_id: str, session: SessionDep, user: CurrentUser) -> WorkflowDetail:
+    """Copies the workflow's draft graph into a new workflow named "<name> (copy)"."""
+    original = owned_workflow(session, user, workflow_id)
+    copy = Workflow(
+        owner_id=user.id,
+        name=f"{original.name} (copy)"[:200],
+        description=original.description,
+    )
+    session.add(copy)
+    replace_graph(session, copy, load_graph(original))
+    session.commit()
+    return workflow_detail(session, copy)
 
 
 @router.get("/{workflow_id}")

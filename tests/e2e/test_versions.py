@@ -195,3 +195,23 @@ def test_concurrent_publishes_make_one_version(admin: httpx.Client) -> None:
             assert error["code"] in {"version_unchanged", "conflict"}
             assert error["details"] == {"number": 1}
     assert [v["number"] for v in admin.get(f"/workflows/{wid}/versions").json()] == [1]
+
+
+def test_workflow_list_shows_the_last_run_and_duplicate_copies_the_graph(
+    admin: httpx.Client,
+) -> None:
+    graph = direct_llm_graph(model="gpt-4o-mini")
+    wf = admin.post("/workflows", json={"name": "listed", "graph": graph}).json()
+    listed = {w["id"]: w for w in admin.get("/workflows").json()}
+    assert listed[wf["id"]]["last_run_status"] is None
+    reply = admin.post(f"/workflows/{wf['id']}/execute", json={"query": "hi"})
+    assert reply.status_code == 200, reply.text
+    listed = {w["id"]: w for w in admin.get("/workflows").json()}
+    assert listed[wf["id"]]["last_run_status"] == "completed"
+    assert listed[wf["id"]]["last_run_at"] is not None
+
+    copy = admin.post(f"/workflows/{wf['id']}/duplicate")
+    assert copy.status_code == 201, copy.text
+    assert copy.json()["name"] == "listed (copy)" and copy.json()["id"] != wf["id"]
+    assert copy.json()["graph"] == admin.get(f"/workflows/{wf['id']}/graph").json()
+    assert admin.post("/workflows/nope/duplicate").status_code == 404

@@ -1,0 +1,63 @@
+/** Who is logged in: the token lives in localStorage; `/auth/me` says whose it is. */
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import type { ReactNode } from "react";
+
+import { api, getToken, setToken, unwrap, type Schemas } from "./api/client";
+
+type User = Schemas["UserOut"];
+
+interface AuthState {
+  user: User | null;
+  loading: boolean;
+  login: (email: string, password: string) => Promise<void>;
+  logout: () => void;
+}
+
+const AuthContext = createContext<AuthState | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const [token, setTokenState] = useState(getToken());
+  const me = useQuery({
+    queryKey: ["me", token],
+    enabled: token !== null,
+    retry: false,
+    queryFn: () => unwrap(api.GET("/api/v1/auth/me")),
+  });
+
+  const logout = useCallback(() => {
+    setToken(null);
+    setTokenState(null);
+    queryClient.clear();
+  }, [queryClient]);
+
+  useEffect(() => {
+    const onLoggedOut = () => setTokenState(null);
+    window.addEventListener("genai-stack:logged-out", onLoggedOut);
+    return () => window.removeEventListener("genai-stack:logged-out", onLoggedOut);
+  }, []);
+
+  const login = useCallback(async (email: string, password: string) => {
+    const body = await unwrap(api.POST("/api/v1/auth/login", { body: { email, password } }));
+    setToken(body.access_token);
+    setTokenState(body.access_token);
+  }, []);
+
+  const value = useMemo<AuthState>(
+    () => ({
+      user: token ? (me.data ?? null) : null,
+      loading: token !== null && me.isPending,
+      login,
+      logout,
+    }),
+    [token, me.data, me.isPending, login, logout],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthState {
+  const state = useContext(AuthContext);
+  if (!state) throw new Error("useAuth outside AuthProvider");
+  return state;
+}

@@ -1,0 +1,48 @@
+import { AppBar, Box, Button, Toolbar, Typography } from "@mui/material";
+import type { ReactNode } from "react";
+import { NavLink } from "react-router-dom";
+
+import { useAuth } from "../auth";
+
+const LINKS = [
+  { to: "/", label: "Workflows" },
+  { to: "/runs", label: "Runs" },
+  { to: "/knowledge-bases", label: "Knowledge bases" },
+];
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { user, logout } = useAuth();
+  return (
+    <Box sx={{ minHeight: "100vh", display: "flex", flexDirection: "column" }}>
+      <AppBar position="static" elevation={0}>
+        <Toolbar variant="dense" sx={{ gap: 1, flexWrap: "wrap" }}>
+          <Typography variant="h6" component="span" sx={{ mr: 2, fontWeight: 700 }}>
+            GenAI Stack
+          </Typography>
+          {LINKS.map((link) => (
+            <Button
+              key={link.to}
+              component={NavLink}
+              to={link.to}
+              end={link.to === "/"}
+              color="inherit"
+              sx={{ "&.active": { bgcolor: "rgba(255,255,255,0.16)" } }}
+            >
+              {link.label}
+            </Button>
+          ))}
+          <Box sx={{ flexGrow: 1 }} />
+          <Typography variant="body2" sx={{ opacity: 0.85 }}>
+            {user?.email}
+          </Typography>
+          <Button color="inherit" onClick={logout}>
+            Log out
+          </Button>
+        </Toolbar>
+      </AppBar>
+      <Box component="main" sx={{ flexGrow: 1, display: "flex", flexDirection: "column" }}>
+        {children}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,9 @@
+import { Box, Typography } from "@mui/material";
+
+export function RunDetailPage() {
+  return (
+    <Box sx={{ p: 3 }}>
+      <Typography variant="h5">Coming soon</Typography>
+    </Box>
+  );
+}
