@@ -1,7 +1,17 @@
 # syntax=docker/dockerfile:1
-# The API image: migrates the database, then serves FastAPI with uvicorn.
+# The API image: migrates the database, then serves FastAPI with uvicorn, and with it the
+# built web builder (one port for the whole product).
 # Build from the repository root:
 #   docker build -f deploy/docker/api.Dockerfile -t genai-stack-api .
+
+# The web builder, built in its own stage: Node stays out of the final image.
+FROM node:20-slim AS frontend
+WORKDIR /frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/ ./
+RUN npm run build
+
 FROM python:3.11-slim
 
 ARG TORCH_VERSION=2.13.0
@@ -36,6 +46,7 @@ WORKDIR /app
 COPY . .
 RUN pip install . \
  && rm -rf build ./*.egg-info
+COPY --from=frontend /frontend/dist /app/frontend/dist
 
 USER 10001:10001
 EXPOSE 8000

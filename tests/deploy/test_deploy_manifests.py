@@ -338,7 +338,8 @@ def _index(instructions: list[tuple[str, str]], keyword: str, *needles: str) -> 
 @pytest.mark.parametrize("name", DOCKERFILES)
 def test_dockerfile_installs_cpu_torch_before_the_project(name: str) -> None:
     instructions = _instructions(DOCKERFILES[name])
-    assert instructions[0] == ("FROM", "python:3.11-slim")
+    final_stage = max(i for i, (kw, _) in enumerate(instructions) if kw == "FROM")
+    assert instructions[final_stage] == ("FROM", "python:3.11-slim")
     torch = _index(instructions, "RUN", "pip install", "torch", "download.pytorch.org/whl/cpu")
     project = _index(instructions, "RUN", "pip install .")
     assert torch < project
@@ -366,6 +367,16 @@ def test_dockerfiles_start_the_documented_processes() -> None:
     worker = dict(_instructions(DOCKERFILES["worker"]))
     assert json.loads(worker["CMD"]) == ["python", "-m", "worker"]
     assert worker["EXPOSE"] == "9464"
+
+
+def test_api_image_builds_the_web_builder_in_a_node_stage_and_serves_it() -> None:
+    instructions = _instructions(DOCKERFILES["api"])
+    stage = _index(instructions, "FROM", "node:", "AS frontend")
+    assert (
+        stage < _index(instructions, "RUN", "npm ci") < _index(instructions, "RUN", "npm run build")
+    )
+    copy = _index(instructions, "COPY", "--from=frontend", "/frontend/dist", "/app/frontend/dist")
+    assert copy > _index(instructions, "FROM", "python:3.11-slim")
 
 
 def test_dockerignore_keeps_secrets_and_local_state_out_of_images() -> None:
