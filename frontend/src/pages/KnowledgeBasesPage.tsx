@@ -1,9 +1,116 @@
-import { Box, Typography } from "@mui/material";
+/** Knowledge bases: list and create; the chosen one's documents, uploads and live progress. */
+import {
+  Box,
+  Button,
+  CircularProgress,
+  List,
+  ListItemButton,
+  ListItemText,
+  Paper,
+  Stack,
+  Typography,
+} from "@mui/material";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useSearchParams } from "react-router-dom";
+
+import { api, unwrap } from "../api/client";
+import { ErrorAlert } from "../components/ErrorAlert";
+import { KnowledgeBaseDialog } from "../knowledge/KnowledgeBaseDialog";
+import { KnowledgeBasePanel } from "../knowledge/KnowledgeBasePanel";
+
+const LIST_KEY = ["knowledge-bases", "list"] as const;
 
 export function KnowledgeBasesPage() {
+  const queryClient = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const [creating, setCreating] = useState(false);
+  const list = useQuery({
+    queryKey: LIST_KEY,
+    queryFn: () => unwrap(api.GET("/api/v1/knowledge-bases")),
+  });
+  const kbs = list.data ?? [];
+  const wanted = params.get("kb");
+  const selected = kbs.find((kb) => kb.id === wanted) ?? kbs[0] ?? null;
+  const select = (id: string | null) =>
+    setParams(id ? { kb: id } : {}, { replace: false });
+
   return (
-    <Box sx={{ p: 3 }}>
-      <Typography variant="h5">Coming soon</Typography>
+    <Box sx={{ p: { xs: 2, md: 3 }, maxWidth: 1200, width: "100%", mx: "auto" }}>
+      <Stack direction="row" spacing={2} sx={{ mb: 2, alignItems: "center" }}>
+        <Typography variant="h5" component="h1" sx={{ flexGrow: 1 }}>
+          Knowledge bases
+        </Typography>
+        <Button variant="contained" onClick={() => setCreating(true)}>
+          New knowledge base
+        </Button>
+      </Stack>
+      <ErrorAlert error={list.error} title="Could not load knowledge bases" />
+      {list.isPending ? (
+        <CircularProgress aria-label="Loading knowledge bases" />
+      ) : kbs.length === 0 ? (
+        list.error ? null : (
+          <Box sx={{ mt: 6, textAlign: "center" }}>
+            <Typography color="text.secondary" sx={{ mb: 2 }}>
+              No knowledge bases yet — create one, then drop PDF, DOCX, text or Markdown files
+              into it. Workflows search them with the Knowledge base component.
+            </Typography>
+            <Button variant="outlined" onClick={() => setCreating(true)}>
+              Create a knowledge base
+            </Button>
+          </Box>
+        )
+      ) : (
+        <Box
+          sx={{
+            display: "grid",
+            gap: 2,
+            gridTemplateColumns: { xs: "minmax(0, 1fr)", md: "280px minmax(0, 1fr)" },
+            alignItems: "start",
+          }}
+        >
+          <Paper variant="outlined" component="nav" aria-label="Knowledge bases">
+            <List dense disablePadding sx={{ maxHeight: { xs: 220, md: "none" }, overflow: "auto" }}>
+              {kbs.map((kb) => (
+                <ListItemButton
+                  key={kb.id}
+                  data-testid="kb-item"
+                  selected={kb.id === selected?.id}
+                  onClick={() => select(kb.id)}
+                >
+                  <ListItemText
+                    primary={kb.name}
+                    secondary={`${kb.embedding_provider} · ${kb.embedding_model}`}
+                    slotProps={{ primary: { noWrap: true }, secondary: { noWrap: true } }}
+                  />
+                </ListItemButton>
+              ))}
+            </List>
+          </Paper>
+          {selected ? (
+            <KnowledgeBasePanel
+              key={selected.id}
+              kbId={selected.id}
+              onDeleted={() => {
+                queryClient.setQueryData(LIST_KEY, kbs.filter((kb) => kb.id !== selected.id));
+                void queryClient.invalidateQueries({ queryKey: LIST_KEY });
+                select(null);
+              }}
+            />
+          ) : null}
+        </Box>
+      )}
+      {creating ? (
+        <KnowledgeBaseDialog
+          onClose={() => setCreating(false)}
+          onCreated={(kb) => {
+            setCreating(false);
+            queryClient.setQueryData(LIST_KEY, [kb, ...kbs.filter((k) => k.id !== kb.id)]);
+            void queryClient.invalidateQueries({ queryKey: LIST_KEY });
+            select(kb.id);
+          }}
+        />
+      ) : null}
     </Box>
   );
 }

@@ -1,0 +1,173 @@
+/** Creates a knowledge base: name, description, embedding provider and model, chunking. */
+import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  MenuItem,
+  Stack,
+  TextField,
+} from "@mui/material";
+import { useMutation } from "@tanstack/react-query";
+import { useState } from "react";
+
+import { api, unwrap, type Schemas } from "../api/client";
+import { ErrorAlert } from "../components/ErrorAlert";
+
+type Provider = Schemas["EmbeddingProvider"];
+export type KnowledgeBase = Schemas["KnowledgeBaseOut"];
+
+export const PROVIDERS: { value: Provider; label: string; model: string; help: string }[] = [
+  {
+    value: "local",
+    label: "Local (sentence-transformers)",
+    model: "all-MiniLM-L6-v2",
+    help: "Runs on the worker's CPU; no API key, nothing leaves the server.",
+  },
+  { value: "openai", label: "OpenAI", model: "text-embedding-3-small", help: "Needs the OpenAI key." },
+  { value: "gemini", label: "Google Gemini", model: "text-embedding-004", help: "Needs the Gemini key." },
+];
+
+export const DEFAULT_CHUNK_SIZE = 1000;
+export const DEFAULT_CHUNK_OVERLAP = 150;
+
+/** What is wrong with the chunk settings, per field (empty when they are fine). */
+export function chunkProblems(size: string, overlap: string): { size?: string; overlap?: string } {
+  const problems: { size?: string; overlap?: string } = {};
+  const s = Number(size);
+  const o = Number(overlap);
+  if (size.trim() === "" || !Number.isInteger(s) || s < 100 || s > 8000) {
+    problems.size = "A whole number from 100 to 8000";
+  }
+  if (overlap.trim() === "" || !Number.isInteger(o) || o < 0 || o > 2000) {
+    problems.overlap = "A whole number from 0 to 2000";
+  } else if (!problems.size && o >= s) {
+    problems.overlap = "Must be less than the chunk size";
+  }
+  return problems;
+}
+
+export function KnowledgeBaseDialog({
+  onClose,
+  onCreated,
+}: {
+  onClose: () => void;
+  onCreated: (kb: KnowledgeBase) => void;
+}) {
+  const [name, setName] = useState("");
+  const [description, setDescription] = useState("");
+  const [provider, setProvider] = useState<Provider>("local");
+  const [model, setModel] = useState(PROVIDERS[0].model);
+  const [chunkSize, setChunkSize] = useState(String(DEFAULT_CHUNK_SIZE));
+  const [chunkOverlap, setChunkOverlap] = useState(String(DEFAULT_CHUNK_OVERLAP));
+  const problems = chunkProblems(chunkSize, chunkOverlap);
+  const chosen = PROVIDERS.find((p) => p.value === provider) ?? PROVIDERS[0];
+
+  const create = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST("/api/v1/knowledge-bases", {
+          body: {
+            name: name.trim(),
+            description,
+            embedding_provider: provider,
+            embedding_model: model.trim() || null,
+            chunk_size: Number(chunkSize),
+            chunk_overlap: Number(chunkOverlap),
+          },
+        }),
+      ),
+    onSuccess: onCreated,
+  });
+  const valid = name.trim() !== "" && !problems.size && !problems.overlap;
+
+  return (
+    <Dialog open onClose={onClose} fullWidth maxWidth="sm">
+      <DialogTitle>New knowledge base</DialogTitle>
+      <DialogContent>
+        <ErrorAlert error={create.error} title="Could not create" />
+        <TextField
+          autoFocus
+          fullWidth
+          margin="dense"
+          label="Name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          slotProps={{ htmlInput: { maxLength: 200 } }}
+        />
+        <TextField
+          fullWidth
+          margin="dense"
+          label="Description"
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          multiline
+          minRows={2}
+          slotProps={{ htmlInput: { maxLength: 2000 } }}
+        />
+        <Stack direction={{ xs: "column", sm: "row" }} spacing={{ xs: 0, sm: 2 }}>
+          <TextField
+            select
+            fullWidth
+            margin="dense"
+            label="Embedding provider"
+            value={provider}
+            onChange={(e) => {
+              const next = PROVIDERS.find((p) => p.value === e.target.value) ?? PROVIDERS[0];
+              // Keep a model the person typed; replace the previous provider's default.
+              if (!model.trim() || model === chosen.model) setModel(next.model);
+              setProvider(next.value);
+            }}
+            helperText={chosen.help}
+          >
+            {PROVIDERS.map((p) => (
+              <MenuItem key={p.value} value={p.value}>
+                {p.label}
+              </MenuItem>
+            ))}
+          </TextField>
+          <TextField
+            fullWidth
+            margin="dense"
+            label="Embedding model"
+            value={model}
+            onChange={(e) => setModel(e.target.value)}
+            helperText={`Default: ${chosen.model}`}
+            slotProps={{ htmlInput: { maxLength: 100 } }}
+          />
+        </Stack>
+        <Stack direction={{ xs: "column", sm: "row" }} spacing={{ xs: 0, sm: 2 }}>
+          <TextField
+            fullWidth
+            margin="dense"
+            type="number"
+            label="Chunk size (characters)"
+            value={chunkSize}
+            onChange={(e) => setChunkSize(e.target.value)}
+            error={Boolean(problems.size)}
+            helperText={problems.size ?? "100–8000; 1000 suits most documents"}
+            slotProps={{ htmlInput: { min: 100, max: 8000, step: 50 } }}
+          />
+          <TextField
+            fullWidth
+            margin="dense"
+            type="number"
+            label="Chunk overlap (characters)"
+            value={chunkOverlap}
+            onChange={(e) => setChunkOverlap(e.target.value)}
+            error={Boolean(problems.overlap)}
+            helperText={problems.overlap ?? "Shared by neighbouring chunks"}
+            slotProps={{ htmlInput: { min: 0, max: 2000, step: 10 } }}
+          />
+        </Stack>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose}>Cancel</Button>
+        <Button variant="contained" disabled={!valid || create.isPending} onClick={() => create.mutate()}>
+          Create
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
