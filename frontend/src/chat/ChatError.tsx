@@ -46,7 +46,9 @@ export function ChatErrorView({ error }: { error: unknown }) {
         {titleOf(error)}
         {nodeId ? ` at step “${nodeId}”` : ""}
       </AlertTitle>
-      <Typography variant="body2">{messageOf(error)}</Typography>
+      <Typography variant="body2">
+        {problems.length > 0 ? "Fix these in the builder, save, and ask again:" : messageOf(error)}
+      </Typography>
       {problems.length > 0 ? (
         <Box component="ul" sx={{ m: 0, mt: 0.5, pl: 2.5 }}>
           {problems.map((p, i) => (

@@ -265,12 +265,17 @@ export function ChatPanel({ workflowId, version }: ChatPanelProps) {
         </Stack>
         <Stack direction="row" sx={{ gap: 1 }}>
           <FormControl size="small" sx={{ flex: 1, minWidth: 0 }}>
-            <InputLabel id="chat-version-label">Run</InputLabel>
+            <InputLabel id="chat-version-label">Version</InputLabel>
             <Select
               labelId="chat-version-label"
-              label="Run"
+              label="Version"
               value={target}
               onChange={(e) => setTarget(e.target.value)}
+              renderValue={(value) => {
+                if (value === "draft") return "Draft (test mode)";
+                if (value === "latest") return latest ? `Latest (v${latest})` : "Latest";
+                return `v${value}`;
+              }}
               inputProps={{ "aria-label": "Version to chat with" }}
             >
               <MenuItem value="draft">Draft (test mode)</MenuItem>

@@ -29,7 +29,7 @@ import { ApiError, api, unwrap } from "../api/client";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { StatusChip } from "../components/StatusChip";
 import { downloadAudit } from "../runs/audit";
-import { durationBetween, formatDuration, formatTime, shortId, versionLabel } from "../runs/format";
+import { durationBetween, formatDuration, formatTime, versionLabel } from "../runs/format";
 import { RunComparisonView } from "../runs/RunComparisonView";
 import { RunTimeline } from "../runs/RunTimeline";
 
@@ -126,8 +126,8 @@ export function RunDetailPage() {
     <Box sx={{ p: { xs: 2, md: 3 }, maxWidth: 1200, width: "100%", mx: "auto" }}>
       <BackLink />
       <Stack direction="row" sx={{ alignItems: "center", gap: 1.5, flexWrap: "wrap", mb: 2 }}>
-        <Typography variant="h5" component="h1" sx={{ fontFamily: "monospace" }} title={r.id}>
-          Run {shortId(r.id)}
+        <Typography variant="h6" component="h1" sx={{ fontFamily: "monospace", wordBreak: "break-all" }}>
+          {r.id}
         </Typography>
         <Box data-testid="run-status">
           <StatusChip status={r.status} />

@@ -28,8 +28,9 @@ export function formatTime(iso: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
 
+/** The start of an id ("run-1a2b3c4d…"), enough to tell runs apart. */
 export function shortId(id: string): string {
-  return id.length > 12 ? `${id.slice(0, 8)}…` : id;
+  return id.length > 14 ? `${id.slice(0, 12)}…` : id;
 }
 
 /** A datetime-local input's value ("2024-05-01T10:00", local time) as ISO 8601 UTC. */
