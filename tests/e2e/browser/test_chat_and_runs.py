@@ -71,6 +71,8 @@ def test_chat_answers_with_citations_and_the_run_can_be_followed(
     # the knowledge base's passage reached the model
     prompt = json.dumps(fakes.openai.chat_requests[-1]["messages"])
     assert "Refunds take 30 days" in prompt
+    expect(panel.get_by_role("button", name="New session")).to_be_enabled()  # settled
+    page.wait_for_timeout(400)  # MUI's colour transitions
     screenshot(page, "20-chat")
 
     # the session's history survives a reload
@@ -109,6 +111,7 @@ def test_chat_answers_with_citations_and_the_run_can_be_followed(
     page.get_by_role("combobox", name="Workflow").click()
     page.get_by_role("option", name=name).click()
     expect(page).to_have_url(re.compile(rf"workflow={wf_id}"))
+    expect(page.locator(".MuiPopover-root")).to_have_count(0)  # the menu has closed
     rows = page.get_by_test_id("run-row")
     expect(rows).to_have_count(1)
     row = rows.first
@@ -235,6 +238,8 @@ def test_a_slow_run_shows_progress_and_a_failed_run_names_its_step(
         error = panel.get_by_test_id("chat-error")
         expect(error).to_contain_text("The run failed at step “llm”")
         expect(error).to_contain_text("401")
+        expect(panel.get_by_role("button", name="New session")).to_be_enabled()
+        page.wait_for_timeout(400)
         screenshot(page, "24-chat-run-failed")
         error.get_by_role("link", name="View the failed run").click()
         expect(page.get_by_test_id("run-status")).to_contain_text("failed")
