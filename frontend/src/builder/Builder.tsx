@@ -17,11 +17,9 @@ import {
   Drawer,
   IconButton,
   Link,
-  MenuItem,
   Snackbar,
   Tab,
   Tabs,
-  TextField,
   Typography,
   useMediaQuery,
   useTheme,
@@ -108,7 +106,6 @@ export function Builder({ workflow, components }: BuilderProps) {
   const [panelOpen, setPanelOpen] = useState(!narrow);
   const [tab, setTab] = useState<"node" | "chat">("node");
   const [chatOpened, setChatOpened] = useState(false);
-  const [chatVersion, setChatVersion] = useState<number | "draft">("draft");
   const [dialog, setDialog] = useState<"publish" | "versions" | null>(null);
   const [leaving, setLeaving] = useState<HTMLElement | null>(null);
   const canvasRef = useRef<HTMLDivElement>(null);
@@ -478,26 +475,9 @@ export function Builder({ workflow, components }: BuilderProps) {
           hidden={tab !== "chat"}
           sx={{ flex: 1, minHeight: 0, display: tab === "chat" ? "flex" : "none", flexDirection: "column" }}
         >
-          <Box sx={{ px: 2, pt: 1.5 }}>
-            <TextField
-              select
-              size="small"
-              fullWidth
-              label="Chat with"
-              value={String(chatVersion)}
-              onChange={(e) => setChatVersion(e.target.value === "draft" ? "draft" : Number(e.target.value))}
-              helperText={chatVersion === "draft" ? "The saved draft (save to test your changes)" : undefined}
-            >
-              <MenuItem value="draft">Draft</MenuItem>
-              {Array.from({ length: latestVersion ?? 0 }, (_, i) => (latestVersion ?? 0) - i).map((n) => (
-                <MenuItem key={n} value={String(n)}>
-                  Version {n}
-                </MenuItem>
-              ))}
-            </TextField>
-          </Box>
           <Box sx={{ flex: 1, minHeight: 0, overflow: "auto" }}>
-            <ChatPanel workflowId={workflowId} version={chatVersion} />
+            {/* Test mode: the saved draft; the panel offers published versions too. */}
+            <ChatPanel workflowId={workflowId} version="draft" />
           </Box>
         </Box>
       ) : null}

@@ -32,8 +32,9 @@ type Version = Schemas["VersionOut"];
 type Diff = Schemas["VersionDiff"];
 type Ref = number | "draft";
 
+/** The versions list's query key (shared with the chat panel's version select). */
 export function versionsKey(workflowId: string) {
-  return ["workflow", workflowId, "versions"] as const;
+  return ["workflow-versions", workflowId] as const;
 }
 
 function refLabel(ref: Ref): string {
@@ -256,7 +257,7 @@ export function VersionsDialog({ workflowId, dirty, onClose, onRestored }: Versi
                   disabled={restore.isPending}
                   onClick={() => restore.mutate(confirmRestore)}
                 >
-                  Restore v{confirmRestore}
+                  Yes, restore v{confirmRestore}
                 </Button>
               </Stack>
             }

@@ -267,6 +267,25 @@ def test_build_validate_publish_diff_undo_delete(
     assert [v["number"] for v in versions_list] == [1]
     assert admin.get(f"/workflows/{workflow_id}/validate").status_code == 200
 
+    # Restore version 1 into the draft.
+    page.get_by_role("button", name="Versions").click()
+    versions = page.get_by_role("dialog", name="Versions")
+    versions.get_by_role("button", name="Restore v1").click()
+    versions.get_by_role("button", name="Yes, restore v1").click()
+    expect(page.get_by_test_id("notice")).to_contain_text("Restored version 1")
+    expect(page.get_by_test_id("node-llm_engine_1")).to_contain_text("temp 0.2")
+    expect(page.get_by_test_id("node-output_1")).to_contain_text("markdown")
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    restored = admin.get(f"/workflows/{workflow_id}/graph").json()
+    llm_config = next(n for n in restored["nodes"] if n["id"] == "llm_engine_1")["config"]
+    assert llm_config["temperature"] == 0.2
+
+    # The chat beside the canvas.
+    page.get_by_role("tab", name="Chat").click()
+    expect(page.get_by_label("Message")).to_be_visible()
+    page.wait_for_timeout(300)
+    screenshot(page, "18-builder-chat")
+
 
 def test_narrow_window_loads_a_saved_graph_and_opens_the_panel(
     page: Page, builder_url: str, admin: httpx.Client
@@ -295,7 +314,8 @@ def test_narrow_window_loads_a_saved_graph_and_opens_the_panel(
     page.wait_for_timeout(400)  # the drawer's slide-in
     screenshot(page, "17-builder-narrow-panel")
     page.get_by_role("tab", name="Chat").click()
-    expect(page.get_by_label("Chat with")).to_be_visible()
+    expect(page.get_by_role("tab", name="Chat")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_label("Message")).to_be_visible()  # the chat panel, in test mode
     page.get_by_role("button", name="Close side panel").click()
     expect(page.get_by_role("tab", name="Chat")).to_be_hidden()
 
