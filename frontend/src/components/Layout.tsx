@@ -32,7 +32,7 @@ export function Layout({ children }: { children: ReactNode }) {
             </Button>
           ))}
           <Box sx={{ flexGrow: 1 }} />
-          <Typography variant="body2" sx={{ opacity: 0.85 }}>
+          <Typography variant="body2" sx={{ opacity: 0.85, display: { xs: "none", md: "block" } }}>
             {user?.email}
           </Typography>
           <Button color="inherit" onClick={logout}>
