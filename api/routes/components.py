@@ -25,6 +25,10 @@ class ComponentOut(BaseModel):
 @router.get("/components")
 def list_components(_: CurrentUser) -> list[ComponentOut]:
     """Every component type with its ports, step defaults and config JSON Schema."""
+    return catalogue_out()
+
+
+def catalogue_out() -> list[ComponentOut]:
     out = []
     for spec in CATALOGUE.values():
         schema = spec.config_model.model_json_schema()
