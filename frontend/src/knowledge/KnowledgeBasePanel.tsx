@@ -15,7 +15,7 @@ import { useCallback, useRef, useState } from "react";
 
 import { api, messageOf, unwrap } from "../api/client";
 import { ErrorAlert } from "../components/ErrorAlert";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { DocumentRow } from "./DocumentRow";
 import type { Document } from "./documentProgress";
 import { DropZone } from "./DropZone";

@@ -21,6 +21,7 @@ import { useMemo, useState } from "react";
 import { useNavigate } from "react-router-dom";
 
 import { api, unwrap, type Schemas } from "../api/client";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { StatusChip } from "../components/StatusChip";
 
@@ -141,7 +142,20 @@ export function DashboardPage() {
         />
       ) : null}
       {dialog?.kind === "delete" ? (
-        <DeleteDialog workflow={dialog.workflow} onClose={() => setDialog(null)} onDeleted={refresh} />
+        <ConfirmDialog
+          title={`Delete “${dialog.workflow.name}”?`}
+          onClose={() => setDialog(null)}
+          onConfirm={async () => {
+            await unwrap(
+              api.DELETE("/api/v1/workflows/{workflow_id}", {
+                params: { path: { workflow_id: dialog.workflow.id } },
+              }),
+            );
+            await refresh();
+          }}
+        >
+          Its graph, versions, chat sessions and run history are deleted too.
+        </ConfirmDialog>
       ) : null}
     </Box>
   );
@@ -199,40 +213,6 @@ function WorkflowDialog({
         <Button onClick={onClose}>Cancel</Button>
         <Button variant="contained" disabled={!name.trim() || save.isPending} onClick={() => save.mutate()}>
           {workflow ? "Save" : "Create"}
-        </Button>
-      </DialogActions>
-    </Dialog>
-  );
-}
-
-function DeleteDialog({
-  workflow,
-  onClose,
-  onDeleted,
-}: {
-  workflow: Workflow;
-  onClose: () => void;
-  onDeleted: () => void;
-}) {
-  const remove = useMutation({
-    mutationFn: () =>
-      unwrap(api.DELETE("/api/v1/workflows/{workflow_id}", { params: { path: { workflow_id: workflow.id } } })),
-    onSuccess: () => {
-      onDeleted();
-      onClose();
-    },
-  });
-  return (
-    <Dialog open onClose={onClose}>
-      <DialogTitle>Delete “{workflow.name}”?</DialogTitle>
-      <DialogContent>
-        <Typography>Its graph, versions, chat sessions and run history are deleted too.</Typography>
-        <ErrorAlert error={remove.error} />
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose}>Cancel</Button>
-        <Button color="error" variant="contained" onClick={() => remove.mutate()} disabled={remove.isPending}>
-          Delete
         </Button>
       </DialogActions>
     </Dialog>

@@ -3,7 +3,7 @@ import { Button, Dialog, DialogActions, DialogContent, DialogTitle, Typography }
 import { useMutation } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 
-import { ErrorAlert } from "../components/ErrorAlert";
+import { ErrorAlert } from "./ErrorAlert";
 
 export function ConfirmDialog({
   title,
