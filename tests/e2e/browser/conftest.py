@@ -20,8 +20,11 @@ SCREENSHOTS = Path(os.environ.get("TEST_OUTPUT_DIR", "test-output")) / "screensh
 VIEWPORT = {"width": 1280, "height": 800}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test module. Playwright's sync API runs an event loop for as long
+    as it is open, and ``asyncio.run`` refuses to start inside one, so it is never kept
+    open past the module (and browser tests run last, see tests/conftest.py)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_chromium.sh")
     with sync_playwright() as playwright:

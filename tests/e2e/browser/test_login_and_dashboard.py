@@ -43,7 +43,7 @@ def test_dashboard_creates_renames_duplicates_and_deletes(
         page.get_by_test_id("workflow-card").filter(has_text="Refund bot (copy)")
     ).to_be_visible()
 
-    page.get_by_label("Search").fill("(copy)")
+    page.get_by_label("Search").fill("refund bot (copy)")  # case-insensitive
     expect(page.get_by_test_id("workflow-card")).to_have_count(1)
     screenshot(page, "02-dashboard-search")
     page.get_by_label("Search").fill("")
