@@ -49,7 +49,10 @@ def main() -> int:
         stack.add(start_api(env, settings.api_host, settings.api_port, log_dir))
         base = f"http://{settings.api_host}:{settings.api_port}"
         wait_healthy(base, 180, stack.processes)
-        print(f"GenAI Stack is up: API {base}/docs, Temporal UI {settings.temporal_ui_url}")
+        print(
+            f"GenAI Stack is up: builder {base}, API {base}/docs, "
+            f"Temporal UI {settings.temporal_ui_url}"
+        )
         if not (settings.admin_email and settings.admin_password):
             print("No admin yet? Run: .venv/bin/python -m api.cli create-admin --email you@x.org")
         print("Ctrl-C stops everything.", flush=True)
