@@ -51,7 +51,9 @@ def test_dashboard_creates_renames_duplicates_and_deletes(
     copy = page.get_by_test_id("workflow-card").filter(has_text="Refund bot (copy)")
     copy.get_by_role("button", name="Delete").click()
     page.get_by_role("dialog").get_by_role("button", name="Delete").click()
-    expect(page.get_by_test_id("workflow-card").filter(has_text="(copy)")).to_have_count(0)
+    expect(page.get_by_test_id("workflow-card").filter(has_text="Refund bot (copy)")).to_have_count(
+        0
+    )
     names = [w["name"] for w in admin.get("/workflows").json()]
     assert "Refund bot" in names and "Refund bot (copy)" not in names
     screenshot(page, "03-dashboard")
