@@ -1,5 +1,5 @@
 import { Box, CircularProgress } from "@mui/material";
-import { Navigate, Route, Routes, useLocation } from "react-router-dom";
+import { createBrowserRouter, Navigate, Outlet, useLocation, type RouteObject } from "react-router-dom";
 
 import { useAuth } from "./auth";
 import { Layout } from "./components/Layout";
@@ -10,6 +10,10 @@ import { LoginPage } from "./pages/LoginPage";
 import { RunDetailPage } from "./pages/RunDetailPage";
 import { RunsPage } from "./pages/RunsPage";
 
+/**
+ * The root route: a spinner while the session is checked, the login page (every other path
+ * redirects to it) when logged out, otherwise the app bar around the matched page.
+ */
 export function App() {
   const { user, loading } = useAuth();
   const location = useLocation();
@@ -21,24 +25,33 @@ export function App() {
     );
   }
   if (!user) {
-    return (
-      <Routes>
-        <Route path="/login" element={<LoginPage />} />
-        <Route path="*" element={<Navigate to="/login" state={{ from: location }} replace />} />
-      </Routes>
-    );
+    if (location.pathname === "/login") return <LoginPage />;
+    return <Navigate to="/login" state={{ from: location }} replace />;
   }
+  if (location.pathname === "/login") return <Navigate to="/" replace />;
   return (
     <Layout>
-      <Routes>
-        <Route path="/" element={<DashboardPage />} />
-        <Route path="/workflows/:workflowId" element={<BuilderPage />} />
-        <Route path="/runs" element={<RunsPage />} />
-        <Route path="/runs/:runId" element={<RunDetailPage />} />
-        <Route path="/knowledge-bases" element={<KnowledgeBasesPage />} />
-        <Route path="/login" element={<Navigate to="/" replace />} />
-        <Route path="*" element={<Navigate to="/" replace />} />
-      </Routes>
+      <Outlet />
     </Layout>
   );
+}
+
+export const routes: RouteObject[] = [
+  {
+    element: <App />,
+    children: [
+      { path: "/", element: <DashboardPage /> },
+      { path: "/workflows/:workflowId", element: <BuilderPage /> },
+      { path: "/runs", element: <RunsPage /> },
+      { path: "/runs/:runId", element: <RunDetailPage /> },
+      { path: "/knowledge-bases", element: <KnowledgeBasesPage /> },
+      { path: "/login", element: null }, // rendered by `App` itself, logged in or not
+      { path: "*", element: <Navigate to="/" replace /> },
+    ],
+  },
+];
+
+/** A data router (not `<BrowserRouter>`), so that the builder can block navigation with `useBlocker`. */
+export function createAppRouter() {
+  return createBrowserRouter(routes);
 }

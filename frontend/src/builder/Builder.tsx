@@ -39,6 +39,7 @@ import {
   type OnConnectEnd,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type DragEvent } from "react";
+import { useBlocker, type BlockerFunction } from "react-router-dom";
 
 import { ApiError, api, unwrap, type Schemas } from "../api/client";
 import { ChatPanel } from "../chat/ChatPanel";
@@ -107,7 +108,6 @@ export function Builder({ workflow, components }: BuilderProps) {
   const [tab, setTab] = useState<"node" | "chat">("node");
   const [chatOpened, setChatOpened] = useState(false);
   const [dialog, setDialog] = useState<"publish" | "versions" | null>(null);
-  const [leaving, setLeaving] = useState<HTMLElement | null>(null);
   const canvasRef = useRef<HTMLDivElement>(null);
   const importRef = useRef<HTMLInputElement>(null);
   const bypassGuard = useRef(false);
@@ -382,29 +382,33 @@ export function Builder({ workflow, components }: BuilderProps) {
     return () => window.removeEventListener("keydown", onKey);
   }, [saveNow, undoAction, redoAction]);
 
+  // Any navigation inside the app (links, the browser's Back and Forward) asks first while
+  // there are unsaved changes; so does the app bar's "Log out" button, which does not
+  // navigate (the logged-out app replaces the page); closing or reloading the tab gets the
+  // browser's own prompt.
+  const blocker = useBlocker(
+    useCallback<BlockerFunction>(
+      ({ currentLocation, nextLocation }) => dirty && currentLocation.pathname !== nextLocation.pathname,
+      [dirty],
+    ),
+  );
+  const [leavingButton, setLeavingButton] = useState<HTMLElement | null>(null);
+  const leaving = blocker.state === "blocked" || leavingButton !== null;
+
   useEffect(() => {
     if (!dirty) return;
     const onBeforeUnload = (event: BeforeUnloadEvent) => {
       event.preventDefault();
       event.returnValue = "";
     };
-    // Links that leave the builder, and the app bar's buttons (log out), ask first.
     const onClick = (event: MouseEvent) => {
-      if (bypassGuard.current || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+      if (bypassGuard.current || event.button !== 0) return;
       const target = event.target instanceof Element ? event.target : null;
-      const link = target?.closest("a[href]") as HTMLAnchorElement | null;
-      let leavingElement: HTMLElement | null = null;
-      if (link && !link.hasAttribute("download") && link.target !== "_blank") {
-        const url = new URL(link.href, window.location.href);
-        if (url.origin === window.location.origin && url.pathname !== window.location.pathname) leavingElement = link;
-      } else {
-        const button = target?.closest("header button") as HTMLElement | null;
-        if (button) leavingElement = button;
-      }
-      if (!leavingElement) return;
+      const button = target?.closest("header button") as HTMLElement | null;
+      if (!button) return;
       event.preventDefault();
       event.stopPropagation();
-      setLeaving(leavingElement);
+      setLeavingButton(button);
     };
     window.addEventListener("beforeunload", onBeforeUnload);
     document.addEventListener("click", onClick, true);
@@ -414,9 +418,18 @@ export function Builder({ workflow, components }: BuilderProps) {
     };
   }, [dirty]);
 
+  const stay = useCallback(() => {
+    if (blocker.state === "blocked") blocker.reset();
+    setLeavingButton(null);
+  }, [blocker]);
+
   const leave = useCallback(() => {
-    const element = leaving;
-    setLeaving(null);
+    if (blocker.state === "blocked") {
+      blocker.proceed();
+      return;
+    }
+    const element = leavingButton;
+    setLeavingButton(null);
     if (!element) return;
     bypassGuard.current = true;
     try {
@@ -424,7 +437,7 @@ export function Builder({ workflow, components }: BuilderProps) {
     } finally {
       bypassGuard.current = false;
     }
-  }, [leaving]);
+  }, [blocker, leavingButton]);
 
   // ---- rendering ----------------------------------------------------------------------
 
@@ -687,14 +700,14 @@ export function Builder({ workflow, components }: BuilderProps) {
           }}
         />
       ) : null}
-      <Dialog open={leaving !== null} onClose={() => setLeaving(null)}>
+      <Dialog open={leaving} onClose={stay}>
         <DialogTitle>Leave without saving?</DialogTitle>
         <DialogContent>
           <Typography>This workflow has unsaved changes. They are lost if you leave now.</Typography>
           <ErrorAlert error={save.error} title="Could not save" />
         </DialogContent>
         <DialogActions>
-          <Button onClick={() => setLeaving(null)}>Stay</Button>
+          <Button onClick={stay}>Stay</Button>
           <Button color="error" onClick={leave}>
             Leave without saving
           </Button>

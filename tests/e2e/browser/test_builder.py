@@ -5,6 +5,7 @@ publish, diff versions, undo/redo, delete from the keyboard, import/export."""
 
 import json
 import re
+import uuid
 from pathlib import Path
 
 import httpx
@@ -318,6 +319,51 @@ def test_narrow_window_loads_a_saved_graph_and_opens_the_panel(
     expect(page.get_by_label("Message")).to_be_visible()  # the chat panel, in test mode
     page.get_by_role("button", name="Close side panel").click()
     expect(page.get_by_role("tab", name="Chat")).to_be_hidden()
+
+
+def test_back_button_asks_before_leaving_unsaved_changes(
+    page: Page, builder_url: str, admin: httpx.Client
+) -> None:
+    name = f"Back guard {uuid.uuid4().hex[:8]}"  # others create workflows in the same database
+    created = admin.post(
+        "/workflows", json={"name": name, "description": "", "graph": rag_graph("kb-back")}
+    )
+    created.raise_for_status()
+    workflow_id = created.json()["id"]
+    # Into the builder from the dashboard, so that Back stays inside the app.
+    page.goto(builder_url + "/")  # the dashboard, listing the new workflow
+    page.get_by_label("Search").fill(name)
+    page.get_by_test_id("workflow-card").filter(has_text=name).get_by_role("button").first.click()
+    expect(page).to_have_url(re.compile(f"/workflows/{workflow_id}$"))
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    expect(page.locator(".react-flow__node")).to_have_count(4)
+
+    drop(page, "output", 420, 420)
+    expect(page.locator(".react-flow__node")).to_have_count(5)
+    expect(page.get_by_test_id("save-state")).to_have_text("Unsaved changes")
+
+    # Back with unsaved changes asks first; staying keeps the builder and the change.
+    page.go_back()
+    leave = page.get_by_role("dialog", name="Leave without saving?")
+    expect(leave).to_be_visible()
+    page.wait_for_timeout(300)  # the dialog's fade-in
+    screenshot(page, "19-builder-back-prompt")
+    leave.get_by_role("button", name="Stay").click()
+    expect(leave).to_be_hidden()
+    expect(page).to_have_url(re.compile(f"/workflows/{workflow_id}$"))
+    expect(page.locator(".react-flow__node")).to_have_count(5)
+    expect(page.get_by_test_id("save-state")).to_have_text("Unsaved changes")
+
+    # Saved: Back leaves without a prompt.
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("heading", name="Workflows")).to_be_visible()
+    expect(leave).to_have_count(0)
+    saved = admin.get(f"/workflows/{workflow_id}")
+    saved.raise_for_status()
+    assert len(saved.json()["graph"]["nodes"]) == 5
 
 
 def test_missing_workflow_shows_the_apis_message(page: Page, builder_url: str) -> None:
