@@ -19,16 +19,29 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { DocumentRow } from "./DocumentRow";
 import type { Document } from "./documentProgress";
 import { DropZone } from "./DropZone";
-import { uploadDocument } from "./upload";
+import { EditKnowledgeBaseDialog } from "./EditKnowledgeBaseDialog";
+import type { KnowledgeBase } from "./KnowledgeBaseDialog";
+import { ReindexDialog } from "./ReindexDialog";
+import { uploadDocument, uploadPercentage, type UploadProgress } from "./upload";
 import { useDocumentProgress } from "./useDocumentProgress";
 
 interface Upload {
   key: number;
   filename: string;
+  /** Set once its bytes start going (uploads wait their turn). */
+  progress?: UploadProgress;
   error?: string;
 }
 
-type Confirming = { kind: "kb" } | { kind: "document"; document: Document } | null;
+type Confirming =
+  | { kind: "kb" }
+  | { kind: "edit" }
+  | { kind: "reindex" }
+  | { kind: "document"; document: Document }
+  | null;
+
+/** Every knowledge base of the current user (the page's list). */
+export const knowledgeBasesKey = ["knowledge-bases", "list"] as const;
 
 export const documentsKey = (kbId: string) => ["knowledge-bases", kbId, "documents"] as const;
 export const detailKey = (kbId: string) => ["knowledge-bases", kbId, "detail"] as const;
@@ -57,6 +70,9 @@ export function KnowledgeBasePanel({ kbId, onDeleted }: { kbId: string; onDelete
     void queryClient.invalidateQueries({ queryKey: detailKey(kbId) });
   }, [queryClient, kbId]);
 
+  const setProgress = (key: number, progress: UploadProgress) =>
+    setUploads((now) => now.map((u) => (u.key === key ? { ...u, progress } : u)));
+
   const onFiles = (files: File[]) => {
     for (const file of files) {
       const key = nextKey.current++;
@@ -64,7 +80,10 @@ export function KnowledgeBasePanel({ kbId, onDeleted }: { kbId: string; onDelete
       // One upload at a time: progress streams hold connections too.
       queue.current = queue.current.then(async () => {
         try {
-          const document = await uploadDocument(kbId, file);
+          setProgress(key, { loaded: 0, total: file.size || null });
+          const document = await uploadDocument(kbId, file, {
+            onProgress: (progress) => setProgress(key, progress),
+          });
           queryClient.setQueryData<Document[]>(documentsKey(kbId), (now) => [
             document,
             ...(now ?? []).filter((d) => d.id !== document.id),
@@ -125,9 +144,13 @@ export function KnowledgeBasePanel({ kbId, onDeleted }: { kbId: string; onDelete
               />
             </Stack>
           </Box>
-          <Button color="error" onClick={() => setConfirming({ kind: "kb" })} sx={{ flexShrink: 0 }}>
-            Delete knowledge base
-          </Button>
+          <Stack direction="row" sx={{ flexShrink: 0, flexWrap: "wrap", gap: 0.5 }}>
+            <Button onClick={() => setConfirming({ kind: "edit" })}>Edit</Button>
+            <Button onClick={() => setConfirming({ kind: "reindex" })}>Re-index</Button>
+            <Button color="error" onClick={() => setConfirming({ kind: "kb" })}>
+              Delete knowledge base
+            </Button>
+          </Stack>
         </Stack>
       ) : detail.isPending ? (
         <LinearProgress aria-label="Loading the knowledge base" sx={{ mb: 2 }} />
@@ -136,10 +159,7 @@ export function KnowledgeBasePanel({ kbId, onDeleted }: { kbId: string; onDelete
       <DropZone onFiles={onFiles} disabled={!kb} />
 
       {inFlight.map((u) => (
-        <Box key={u.key} sx={{ mt: 1 }} data-testid="upload-pending">
-          <Typography variant="body2">Uploading {u.filename}…</Typography>
-          <LinearProgress aria-label={`Uploading ${u.filename}`} />
-        </Box>
+        <UploadRow key={u.key} upload={u} />
       ))}
       {failedUploads.map((u) => (
         <Alert
@@ -197,6 +217,33 @@ export function KnowledgeBasePanel({ kbId, onDeleted }: { kbId: string; onDelete
           that search it will fail until they point at another knowledge base.
         </ConfirmDialog>
       ) : null}
+      {confirming?.kind === "edit" && kb ? (
+        <EditKnowledgeBaseDialog
+          knowledgeBase={kb}
+          onClose={() => setConfirming(null)}
+          onSaved={(saved: KnowledgeBase) => {
+            setConfirming(null);
+            queryClient.setQueryData(detailKey(kbId), { ...kb, ...saved });
+            queryClient.setQueryData<KnowledgeBase[]>(knowledgeBasesKey, (now) =>
+              now?.map((k) => (k.id === saved.id ? saved : k)),
+            );
+            void queryClient.invalidateQueries({ queryKey: knowledgeBasesKey });
+            refresh();
+          }}
+        />
+      ) : null}
+      {confirming?.kind === "reindex" && kb ? (
+        <ReindexDialog
+          knowledgeBase={kb}
+          onClose={() => setConfirming(null)}
+          onStarted={(started) => {
+            setConfirming(null);
+            queryClient.setQueryData(detailKey(kbId), started);
+            void queryClient.invalidateQueries({ queryKey: knowledgeBasesKey });
+            refresh();
+          }}
+        />
+      ) : null}
       {confirming?.kind === "document" ? (
         <ConfirmDialog
           title={`Delete “${confirming.document.filename}”?`}
@@ -217,6 +264,28 @@ export function KnowledgeBasePanel({ kbId, onDeleted }: { kbId: string; onDelete
         </ConfirmDialog>
       ) : null}
     </Paper>
+  );
+}
+
+/** A file on its way: "Uploading notes.pdf… 42%" with a bar of the bytes sent. */
+function UploadRow({ upload }: { upload: Upload }) {
+  const percentage = uploadPercentage(upload.progress);
+  const label = !upload.progress
+    ? `Waiting to upload ${upload.filename}…`
+    : percentage === 100
+      ? `Uploaded ${upload.filename}; waiting for the server…`
+      : `Uploading ${upload.filename}…${percentage === null ? "" : ` ${percentage}%`}`;
+  return (
+    <Box sx={{ mt: 1 }} data-testid="upload-pending">
+      <Typography variant="body2" sx={{ fontVariantNumeric: "tabular-nums", wordBreak: "break-word" }}>
+        {label}
+      </Typography>
+      <LinearProgress
+        aria-label={`Uploading ${upload.filename}`}
+        variant={percentage === null || percentage === 100 ? "indeterminate" : "determinate"}
+        value={percentage ?? undefined}
+      />
+    </Box>
   );
 }
 

@@ -1,42 +1,84 @@
 /**
- * `POST /documents/upload` as multipart form data, by `fetch` (the body is the file
- * itself, streamed by the browser). Refusals come back as an `ApiError` whose message
- * names the file and says what to do.
+ * `POST /documents/upload` as multipart form data, by `XMLHttpRequest` so the bytes sent
+ * can be reported as they go (`fetch` cannot report upload progress). Refusals come back
+ * as an `ApiError` whose message names the file and says what to do.
  */
 import { ApiError, getToken, setToken, toApiError } from "../api/client";
 import type { Document } from "./documentProgress";
 import { formatBytes } from "./format";
 
-export async function uploadDocument(knowledgeBaseId: string, file: File): Promise<Document> {
+export interface UploadProgress {
+  /** Bytes of the request body sent so far. */
+  loaded: number;
+  /** The request body's size (file plus multipart framing), or null when unknown. */
+  total: number | null;
+}
+
+export interface UploadOptions {
+  onProgress?: (progress: UploadProgress) => void;
+  signal?: AbortSignal;
+}
+
+export function uploadDocument(
+  knowledgeBaseId: string,
+  file: File,
+  { onProgress, signal }: UploadOptions = {},
+): Promise<Document> {
   const form = new FormData();
   form.append("knowledge_base_id", knowledgeBaseId);
   form.append("file", file, file.name);
-  const headers: Record<string, string> = {};
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let response: Response;
-  try {
-    response = await globalThis.fetch(`${window.location.origin}/api/v1/documents/upload`, {
-      method: "POST",
-      body: form,
-      headers,
-    });
-  } catch (err) {
+  return new Promise<Document>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `${window.location.origin}/api/v1/documents/upload`);
+    const token = getToken();
+    if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+    xhr.responseType = "text";
+    xhr.upload.onprogress = (event: ProgressEvent) => {
+      onProgress?.({ loaded: event.loaded, total: event.lengthComputable ? event.total : null });
+    };
     // A server refusing an over-large body may close the connection mid-upload.
-    throw new ApiError(
-      0,
-      "network",
-      `“${file.name}” could not be uploaded: the connection closed (${String(err)}). ` +
-        "If the file is very large, it may be over the server's limit.",
-    );
-  }
-  const body = await response.json().catch(() => null);
-  if (response.status === 401 && getToken()) {
-    setToken(null);
-    window.dispatchEvent(new Event("genai-stack:logged-out"));
-  }
-  if (!response.ok) throw readableUploadError(toApiError(response.status, body), file);
-  return body as Document;
+    xhr.onerror = () =>
+      reject(
+        new ApiError(
+          0,
+          "network",
+          `“${file.name}” could not be uploaded: the connection closed. ` +
+            "If the file is very large, it may be over the server's limit.",
+        ),
+      );
+    xhr.onabort = () => reject(new ApiError(0, "aborted", `The upload of “${file.name}” was stopped.`));
+    xhr.onload = () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = null;
+      }
+      if (xhr.status === 401 && getToken()) {
+        setToken(null);
+        window.dispatchEvent(new Event("genai-stack:logged-out"));
+      }
+      if (xhr.status < 200 || xhr.status >= 300) {
+        reject(readableUploadError(toApiError(xhr.status, body), file));
+      } else {
+        resolve(body as Document);
+      }
+    };
+    if (signal) {
+      if (signal.aborted) {
+        reject(new ApiError(0, "aborted", `The upload of “${file.name}” was stopped.`));
+        return;
+      }
+      signal.addEventListener("abort", () => xhr.abort(), { once: true });
+    }
+    xhr.send(form);
+  });
+}
+
+/** 0–100 for a progress report, or null when the size is unknown. */
+export function uploadPercentage(progress: UploadProgress | undefined): number | null {
+  if (!progress || !progress.total) return null;
+  return Math.max(0, Math.min(100, Math.floor((progress.loaded / progress.total) * 100)));
 }
 
 /** The API's refusal, reworded for the person who chose the file. */

@@ -17,9 +17,7 @@ import { useSearchParams } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { KnowledgeBaseDialog } from "../knowledge/KnowledgeBaseDialog";
-import { KnowledgeBasePanel } from "../knowledge/KnowledgeBasePanel";
-
-const LIST_KEY = ["knowledge-bases", "list"] as const;
+import { KnowledgeBasePanel, knowledgeBasesKey as LIST_KEY } from "../knowledge/KnowledgeBasePanel";
 
 export function KnowledgeBasesPage() {
   const queryClient = useQueryClient();

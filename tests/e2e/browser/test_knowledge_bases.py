@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.e2e.browser.conftest import screenshot
 from tests.e2e.harness import Fakes
@@ -209,3 +209,132 @@ def test_cancel_retry_and_delete_the_knowledge_base(
     dialog.get_by_role("button", name="Delete").click()
     expect(page.get_by_test_id("kb-item").filter(has_text=name)).to_have_count(0)
     assert admin.get(f"/knowledge-bases/{kb['id']}").status_code == 404
+
+
+def test_rename_and_reindex(
+    page: Page, builder_url: str, admin: httpx.Client, fakes: Fakes
+) -> None:
+    name = f"Rename me {time.monotonic_ns()}"
+    created = admin.post(
+        "/knowledge-bases",
+        json={"name": name, "description": "Before", "embedding_provider": "openai"},
+    )
+    created.raise_for_status()
+    kb = created.json()
+    admin.post(
+        "/documents/upload",
+        data={"knowledge_base_id": kb["id"]},
+        files={"file": ("notes.md", NOTE.encode(), "text/markdown")},
+    ).raise_for_status()
+    page.goto(f"{builder_url}/knowledge-bases?kb={kb['id']}")
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    row = document_row(page, "notes.md")
+    expect(row.get_by_text("completed", exact=True)).to_be_visible(timeout=INGESTION_TIMEOUT_MS)
+
+    # Rename and describe; a refusal reads as the API's message, in the dialog.
+    page.get_by_role("button", name="Edit", exact=True).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Name", exact=True)).to_have_value(name)
+    dialog.get_by_label("Name", exact=True).fill("   ")
+    expect(dialog).to_contain_text("A name is required")
+    expect(dialog.get_by_role("button", name="Save")).to_be_disabled()
+    new_name = f"Renamed {time.monotonic_ns()}"
+    dialog.get_by_label("Name", exact=True).fill(new_name)
+    dialog.get_by_label("Description").fill("Release notes, renamed in the browser")
+
+    def refuse(route: Route) -> None:
+        if route.request.method != "PUT":
+            route.fallback()
+            return
+        route.fulfill(
+            status=422,
+            json={
+                "error": {
+                    "code": "invalid_request",
+                    "message": "name: String should have at most 200 characters",
+                    "details": {},
+                }
+            },
+        )
+
+    kb_url = f"**/api/v1/knowledge-bases/{kb['id']}"
+    page.route(kb_url, refuse)
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert")).to_contain_text(
+        "Could not save: name: String should have at most 200 characters"
+    )
+    page.unroute(kb_url, refuse)
+    snap(page, "33-knowledge-base-edit")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_role("heading", name=new_name)).to_be_visible()
+    expect(page.get_by_text("Release notes, renamed in the browser")).to_be_visible()
+    expect(page.get_by_test_id("kb-item").filter(has_text=new_name)).to_have_count(1)
+    expect(page.get_by_test_id("kb-item").filter(has_text=name)).to_have_count(0)
+    after = admin.get(f"/knowledge-bases/{kb['id']}").json()
+    assert (after["name"], after["description"]) == (
+        new_name,
+        "Release notes, renamed in the browser",
+    )
+
+    # Re-index with another model: asked first, then the document is ingested again.
+    page.get_by_role("button", name="Re-index").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(f"Re-index “{new_name}”?")
+    expect(dialog.get_by_test_id("reindex-warning")).to_contain_text(
+        "Every document is ingested again"
+    )
+    expect(dialog.get_by_test_id("reindex-warning")).to_contain_text("new collection")
+    expect(dialog.get_by_label("Embedding model")).to_have_value("text-embedding-3-small")
+    dialog.get_by_label("Embedding model").fill("text-embedding-3-large")
+    snap(page, "33a-knowledge-base-reindex")
+    fakes.openai.script([Delay(2)] * 2, EMBEDDINGS)
+    try:
+        dialog.get_by_role("button", name="Re-index").click()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        expect(page.get_by_text("openai · text-embedding-3-large").first).to_be_visible()
+        expect(row.get_by_text(re.compile(r"^(queued|running)$"))).to_be_visible()
+        expect(row.get_by_text("completed", exact=True)).to_be_visible(timeout=INGESTION_TIMEOUT_MS)
+    finally:
+        fakes.openai.clear_script()
+    expect(row.get_by_test_id("document-percentage")).to_have_text("100%")
+    reindexed = admin.get(f"/knowledge-bases/{kb['id']}").json()
+    assert reindexed["embedding_model"] == "text-embedding-3-large"
+    assert reindexed["collection"] != kb["collection"]
+    (doc,) = admin.get(f"/knowledge-bases/{kb['id']}/documents").json()
+    assert doc["status"] == "completed" and doc["chunks_embedded"] > 0
+    admin.delete(f"/knowledge-bases/{kb['id']}").raise_for_status()
+
+
+def test_upload_shows_bytes_sent(page: Page, builder_url: str, admin: httpx.Client) -> None:
+    name = f"Slow upload {time.monotonic_ns()}"
+    created = admin.post("/knowledge-bases", json={"name": name, "embedding_provider": "openai"})
+    created.raise_for_status()
+    kb = created.json()
+    page.goto(f"{builder_url}/knowledge-bases?kb={kb['id']}")
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    # A slow link (about 256 KB/s up), so the bytes can be seen going.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 256 * 1024},
+    )
+    text = ("Slow but steady. " * 64 + "\n") * 700  # about 760 KB
+    try:
+        page.get_by_test_id("file-input").set_input_files(
+            files=[{"name": "slow.txt", "mimeType": "text/plain", "buffer": text.encode()}]
+        )
+        pending = page.get_by_test_id("upload-pending")
+        expect(pending).to_contain_text(re.compile(r"Uploading slow\.txt… ([1-9]\d?)%"))
+        now = int(pending.get_by_role("progressbar").get_attribute("aria-valuenow") or 0)
+        assert 0 < now < 100, now
+        snap(page, "33b-upload-progress")
+    finally:
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
+    expect(pending).to_have_count(0, timeout=30_000)
+    expect(document_row(page, "slow.txt")).to_be_visible()
+    admin.delete(f"/knowledge-bases/{kb['id']}").raise_for_status()
