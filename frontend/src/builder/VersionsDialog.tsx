@@ -201,34 +201,13 @@ export function VersionsDialog({ workflowId, dirty, onClose, onRestored }: Versi
             <Divider orientation="vertical" flexItem />
             <Box sx={{ flexGrow: 1, minWidth: 0 }}>
               <Stack direction="row" spacing={1} sx={{ mb: 2 }}>
-                <TextField
-                  select
-                  size="small"
+                <RefSelect
                   label="Compare"
-                  value={effectiveBase === null ? "" : String(effectiveBase)}
-                  onChange={(e) => setBase(e.target.value === "draft" ? "draft" : Number(e.target.value))}
-                  sx={{ minWidth: 130 }}
-                >
-                  {refs.map((r) => (
-                    <MenuItem key={String(r)} value={String(r)}>
-                      {refLabel(r)}
-                    </MenuItem>
-                  ))}
-                </TextField>
-                <TextField
-                  select
-                  size="small"
-                  label="with"
-                  value={String(target)}
-                  onChange={(e) => setTarget(e.target.value === "draft" ? "draft" : Number(e.target.value))}
-                  sx={{ minWidth: 130 }}
-                >
-                  {refs.map((r) => (
-                    <MenuItem key={String(r)} value={String(r)}>
-                      {refLabel(r)}
-                    </MenuItem>
-                  ))}
-                </TextField>
+                  refs={refs}
+                  value={effectiveBase}
+                  onChange={setBase}
+                />
+                <RefSelect label="with" refs={refs} value={target} onChange={setTarget} />
               </Stack>
               {dirty && (target === "draft" || effectiveBase === "draft") ? (
                 <Alert severity="info" sx={{ mb: 1 }}>
@@ -313,5 +292,35 @@ export function PublishDialog({ onClose, onPublish, dirty }: PublishDialogProps)
         </Button>
       </DialogActions>
     </Dialog>
+  );
+}
+
+/** Picks the draft or a version number. */
+function RefSelect({
+  label,
+  refs,
+  value,
+  onChange,
+}: {
+  label: string;
+  refs: Ref[];
+  value: Ref | null;
+  onChange: (ref: Ref) => void;
+}) {
+  return (
+    <TextField
+      select
+      size="small"
+      label={label}
+      value={value === null ? "" : String(value)}
+      onChange={(e) => onChange(e.target.value === "draft" ? "draft" : Number(e.target.value))}
+      sx={{ minWidth: 130 }}
+    >
+      {refs.map((r) => (
+        <MenuItem key={String(r)} value={String(r)}>
+          {refLabel(r)}
+        </MenuItem>
+      ))}
+    </TextField>
   );
 }

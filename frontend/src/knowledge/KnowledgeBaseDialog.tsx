@@ -5,7 +5,6 @@ import {
   DialogActions,
   DialogContent,
   DialogTitle,
-  MenuItem,
   Stack,
   TextField,
 } from "@mui/material";
@@ -14,20 +13,10 @@ import { useState } from "react";
 
 import { api, unwrap, type Schemas } from "../api/client";
 import { ErrorAlert } from "../components/ErrorAlert";
+import { EmbeddingFields, PROVIDERS, type Provider } from "./EmbeddingFields";
 
-type Provider = Schemas["EmbeddingProvider"];
 export type KnowledgeBase = Schemas["KnowledgeBaseOut"];
 
-export const PROVIDERS: { value: Provider; label: string; model: string; help: string }[] = [
-  {
-    value: "local",
-    label: "Local (sentence-transformers)",
-    model: "all-MiniLM-L6-v2",
-    help: "Runs on the worker's CPU; no API key, nothing leaves the server.",
-  },
-  { value: "openai", label: "OpenAI", model: "text-embedding-3-small", help: "Needs the OpenAI key." },
-  { value: "gemini", label: "Google Gemini", model: "text-embedding-004", help: "Needs the Gemini key." },
-];
 
 export const DEFAULT_CHUNK_SIZE = 1000;
 export const DEFAULT_CHUNK_OVERLAP = 150;
@@ -62,7 +51,6 @@ export function KnowledgeBaseDialog({
   const [chunkSize, setChunkSize] = useState(String(DEFAULT_CHUNK_SIZE));
   const [chunkOverlap, setChunkOverlap] = useState(String(DEFAULT_CHUNK_OVERLAP));
   const problems = chunkProblems(chunkSize, chunkOverlap);
-  const chosen = PROVIDERS.find((p) => p.value === provider) ?? PROVIDERS[0];
 
   const create = useMutation({
     mutationFn: () =>
@@ -107,34 +95,13 @@ export function KnowledgeBaseDialog({
           slotProps={{ htmlInput: { maxLength: 2000 } }}
         />
         <Stack direction={{ xs: "column", sm: "row" }} spacing={{ xs: 0, sm: 2 }}>
-          <TextField
-            select
-            fullWidth
-            margin="dense"
-            label="Embedding provider"
-            value={provider}
-            onChange={(e) => {
-              const next = PROVIDERS.find((p) => p.value === e.target.value) ?? PROVIDERS[0];
-              // Keep a model the person typed; replace the previous provider's default.
-              if (!model.trim() || model === chosen.model) setModel(next.model);
-              setProvider(next.value);
+          <EmbeddingFields
+            provider={provider}
+            model={model}
+            onChange={(nextProvider, nextModel) => {
+              setProvider(nextProvider);
+              setModel(nextModel);
             }}
-            helperText={chosen.help}
-          >
-            {PROVIDERS.map((p) => (
-              <MenuItem key={p.value} value={p.value}>
-                {p.label}
-              </MenuItem>
-            ))}
-          </TextField>
-          <TextField
-            fullWidth
-            margin="dense"
-            label="Embedding model"
-            value={model}
-            onChange={(e) => setModel(e.target.value)}
-            helperText={`Default: ${chosen.model}`}
-            slotProps={{ htmlInput: { maxLength: 100 } }}
           />
         </Stack>
         <Stack direction={{ xs: "column", sm: "row" }} spacing={{ xs: 0, sm: 2 }}>

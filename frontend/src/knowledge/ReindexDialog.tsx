@@ -10,9 +10,7 @@ import {
   DialogActions,
   DialogContent,
   DialogTitle,
-  MenuItem,
   Stack,
-  TextField,
   Typography,
 } from "@mui/material";
 import { useMutation } from "@tanstack/react-query";
@@ -20,9 +18,8 @@ import { useState } from "react";
 
 import { api, unwrap, type Schemas } from "../api/client";
 import { ErrorAlert } from "../components/ErrorAlert";
-import { PROVIDERS } from "./KnowledgeBaseDialog";
+import { EmbeddingFields, type Provider } from "./EmbeddingFields";
 
-type Provider = Schemas["EmbeddingProvider"];
 export type KnowledgeBaseDetail = Schemas["KnowledgeBaseDetail"];
 
 export function ReindexDialog({
@@ -39,7 +36,6 @@ export function ReindexDialog({
 }) {
   const [provider, setProvider] = useState<Provider>(knowledgeBase.embedding_provider);
   const [model, setModel] = useState(knowledgeBase.embedding_model);
-  const chosen = PROVIDERS.find((p) => p.value === provider) ?? PROVIDERS[0];
   const reindex = useMutation({
     mutationFn: () =>
       unwrap(
@@ -62,40 +58,14 @@ export function ReindexDialog({
           Now embedded with {knowledgeBase.embedding_provider} · {knowledgeBase.embedding_model}.
         </Typography>
         <Stack direction={{ xs: "column", sm: "row" }} spacing={{ xs: 0, sm: 2 }}>
-          <TextField
-            select
-            fullWidth
-            margin="dense"
-            label="Embedding provider"
-            value={provider}
-            onChange={(e) => {
-              const next = PROVIDERS.find((p) => p.value === e.target.value) ?? PROVIDERS[0];
-              // Keep a model the person typed; replace the previous provider's default.
-              if (!model.trim() || model === chosen.model || model === knowledgeBase.embedding_model) {
-                setModel(
-                  next.value === knowledgeBase.embedding_provider
-                    ? knowledgeBase.embedding_model
-                    : next.model,
-                );
-              }
-              setProvider(next.value);
+          <EmbeddingFields
+            provider={provider}
+            model={model}
+            inUse={{ provider: knowledgeBase.embedding_provider, model: knowledgeBase.embedding_model }}
+            onChange={(nextProvider, nextModel) => {
+              setProvider(nextProvider);
+              setModel(nextModel);
             }}
-            helperText={chosen.help}
-          >
-            {PROVIDERS.map((p) => (
-              <MenuItem key={p.value} value={p.value}>
-                {p.label}
-              </MenuItem>
-            ))}
-          </TextField>
-          <TextField
-            fullWidth
-            margin="dense"
-            label="Embedding model"
-            value={model}
-            onChange={(e) => setModel(e.target.value)}
-            helperText={`Default: ${chosen.model}`}
-            slotProps={{ htmlInput: { maxLength: 100 } }}
           />
         </Stack>
         <Alert severity="warning" sx={{ mt: 1 }} data-testid="reindex-warning">

@@ -117,44 +117,22 @@ export function RunsPage() {
               ))}
             </Select>
           </FormControl>
-          <FormControl size="small" sx={{ minWidth: 140 }}>
-            <InputLabel id="runs-status-label">Status</InputLabel>
-            <Select
-              labelId="runs-status-label"
-              label="Status"
-              value={filters.status}
-              onChange={(e) => setFilter("status", e.target.value)}
-              inputProps={{ "aria-label": "Status filter" }}
-            >
-              <MenuItem value="">
-                <em>Any status</em>
-              </MenuItem>
-              {STATUSES.map((s) => (
-                <MenuItem key={s} value={s}>
-                  {s}
-                </MenuItem>
-              ))}
-            </Select>
-          </FormControl>
-          <FormControl size="small" sx={{ minWidth: 120 }}>
-            <InputLabel id="runs-kind-label">Kind</InputLabel>
-            <Select
-              labelId="runs-kind-label"
-              label="Kind"
-              value={filters.kind}
-              onChange={(e) => setFilter("kind", e.target.value)}
-              inputProps={{ "aria-label": "Kind filter" }}
-            >
-              <MenuItem value="">
-                <em>Any kind</em>
-              </MenuItem>
-              {KINDS.map((k) => (
-                <MenuItem key={k} value={k}>
-                  {k}
-                </MenuItem>
-              ))}
-            </Select>
-          </FormControl>
+          <OptionFilter
+            name="Status"
+            anyLabel="Any status"
+            options={STATUSES}
+            value={filters.status}
+            onChange={(value) => setFilter("status", value)}
+            minWidth={140}
+          />
+          <OptionFilter
+            name="Kind"
+            anyLabel="Any kind"
+            options={KINDS}
+            value={filters.kind}
+            onChange={(value) => setFilter("kind", value)}
+            minWidth={120}
+          />
           <TextField
             size="small"
             type="datetime-local"
@@ -262,5 +240,45 @@ export function RunsPage() {
         </Box>
       ) : null}
     </Box>
+  );
+}
+
+/** A filter that picks one of a few fixed values, or none. */
+function OptionFilter({
+  name,
+  anyLabel,
+  options,
+  value,
+  onChange,
+  minWidth,
+}: {
+  name: string;
+  anyLabel: string;
+  options: string[];
+  value: string;
+  onChange: (value: string) => void;
+  minWidth: number;
+}) {
+  const labelId = `runs-${name.toLowerCase()}-label`;
+  return (
+    <FormControl size="small" sx={{ minWidth }}>
+      <InputLabel id={labelId}>{name}</InputLabel>
+      <Select
+        labelId={labelId}
+        label={name}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        inputProps={{ "aria-label": `${name} filter` }}
+      >
+        <MenuItem value="">
+          <em>{anyLabel}</em>
+        </MenuItem>
+        {options.map((option) => (
+          <MenuItem key={option} value={option}>
+            {option}
+          </MenuItem>
+        ))}
+      </Select>
+    </FormControl>
   );
 }
