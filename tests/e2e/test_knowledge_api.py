@@ -15,15 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.activities.documents import SPEC_PDF
 from tests.e2e.harness import RunningStack
 from tests.e2e.test_bad_input import assert_error
 
-SPEC_PDF = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "testdata"
-    / ("shared-mime-info-spec.pdf")
-)
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
 DOCUMENT_KEYS = {
     "id",

@@ -8,17 +8,16 @@ down on purpose for a while so the progress bar can be seen moving.
 
 import re
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 from playwright.sync_api import Locator, Page, Route, expect
 
+from tests.activities.documents import SPEC_PDF
 from tests.e2e.browser.conftest import screenshot
 from tests.e2e.harness import Fakes
 from tests.fakes.http_fake import Delay
 
-SPEC_PDF = Path(__file__).resolve().parents[4] / "shared" / "testdata" / "shared-mime-info-spec.pdf"
 EMBEDDINGS = "/embeddings"
 # A Windows executable's first bytes, under a name that promises a PDF.
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(512)
