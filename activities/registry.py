@@ -3,13 +3,13 @@
 from collections.abc import Callable
 from typing import Any
 
-from activities.answer import AnswerActivities
-from activities.blobs import BlobStore
-from activities.embeddings import Embedder
-from activities.ingest import IngestActivities
-from activities.knowledge_base import KnowledgeBaseActivities
-from activities.provider_clients import ProviderClients
-from activities.web_search import WebSearchActivities
+from activities.graph.answer import AnswerActivities
+from activities.graph.knowledge_base import KnowledgeBaseActivities
+from activities.graph.web_search import WebSearchActivities
+from activities.ingest.activities import IngestActivities
+from activities.providers.clients import ProviderClients
+from activities.providers.embeddings import Embedder
+from activities.storage.blobs import BlobStore
 from settings import Settings
 
 

@@ -6,23 +6,21 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from api.body_limit import BodySizeLimit
+from api.auth import router as auth
+from api.auth.service import ensure_admin
+from api.chat import router as chat
+from api.core.body_limit import BodySizeLimit
+from api.core.errors import ErrorResponse, install_error_handlers
+from api.core.frontend import mount_frontend
+from api.core.temporal import TemporalConnector
 from api.db.session import get_sessionmaker
-from api.errors import ErrorResponse, install_error_handlers
-from api.frontend import mount_frontend
-from api.routes import (
-    auth,
-    chat,
-    components,
-    documents,
-    health,
-    knowledge_bases,
-    runs,
-    versions,
-    workflows,
-)
-from api.temporal_client import TemporalConnector
-from api.users import ensure_admin
+from api.health import router as health
+from api.knowledge import documents_router as documents
+from api.knowledge import router as knowledge_bases
+from api.runs import router as runs
+from api.versions import router as versions
+from api.workflows import components_router as components
+from api.workflows import router as workflows
 from settings import get_settings
 
 

@@ -24,8 +24,8 @@ import httpx
 from temporalio.client import Client
 from temporalio.testing import ActivityEnvironment
 
-from activities.embeddings import Embedder, warm_up_local_model
-from activities.ingest import IngestActivities
+from activities.ingest.activities import IngestActivities
+from activities.providers.embeddings import Embedder, warm_up_local_model
 from bench.orchestration_overhead import fakes_in_another_process
 from settings import Settings
 from tests.activities.documents import spec_pdf_copies

@@ -163,15 +163,14 @@ def throughput_wrk(
 
     Returns runs/s, completed, failed and the CPU seconds wrk used.
     """
-    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     body = json.dumps({"query": QUERY})
-    script.write(
-        'wrk.method = "POST"\n'
-        f"wrk.body = {json.dumps(body)}\n"
-        'wrk.headers["Content-Type"] = "application/json"\n'
-        f'wrk.headers["Authorization"] = "Bearer {token}"\n'
-    )
-    script.close()
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(
+            'wrk.method = "POST"\n'
+            f"wrk.body = {json.dumps(body)}\n"
+            'wrk.headers["Content-Type"] = "application/json"\n'
+            f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+        )
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         [

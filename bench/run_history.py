@@ -37,7 +37,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from api.db.models import Run, User
-from api.run_index import list_runs_page
+from api.runs.index import list_runs_page
 from tests.e2e.conftest import login
 from tests.e2e.graphs import direct_llm_graph, rag_graph
 from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack, running_fakes

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from api.search_attributes import dev_server_flags
+from api.core.search_attributes import dev_server_flags
 
 PYTHON = sys.executable
 

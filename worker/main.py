@@ -4,14 +4,13 @@ import asyncio
 import logging
 import signal
 
-from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
-from activities.embeddings import warm_up_local_model
+from activities.providers.embeddings import warm_up_local_model
 from settings import Settings, get_settings
 from worker.graph_worker import build_graph_worker
 from worker.ingest_worker import build_ingest_worker
+from workflows.connection import connect_temporal
 
 log = logging.getLogger("worker")
 
@@ -27,19 +26,11 @@ def build_runtime(settings: Settings) -> Runtime:
     )
 
 
-async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
-    """A client that speaks pydantic, like the API's."""
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
-        runtime=runtime,
-    )
-
-
 async def run_worker(settings: Settings) -> None:
     """Runs until SIGINT or SIGTERM, then finishes in-flight tasks and exits."""
-    client = await connect(settings, build_runtime(settings))
+    client = await connect_temporal(
+        settings.temporal_address, settings.temporal_namespace, runtime=build_runtime(settings)
+    )
     graph_worker = build_graph_worker(client, settings)
     ingest_worker = build_ingest_worker(client, settings)
     stop = asyncio.Event()

@@ -6,13 +6,12 @@ configs, input bindings, retry policies), so the plan is emitted from exactly wh
 checked. Pure and deterministic: this module also runs inside the Temporal workflow sandbox.
 """
 
-import hashlib
 import heapq
-import json
 from typing import cast
 
 from pydantic import BaseModel
 
+from workflows.canonical_json import canonical_sha256
 from workflows.components import (
     CATALOGUE,
     ComponentConfig,
@@ -55,10 +54,8 @@ def find_graph_problems(graph: Graph) -> list[GraphProblem]:
 
 
 def hash_plan(plan: Plan) -> str:
-    """Returns the SHA-256 hex of the plan's canonical JSON, leaving out the hash itself."""
-    body = plan.model_dump(mode="json", exclude={"plan_hash"})
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """Returns the SHA-256 hex of the plan's canonical JSON (RFC 8785), leaving out the hash."""
+    return canonical_sha256(plan.model_dump(mode="json", exclude={"plan_hash"}))
 
 
 # Plan emission (only for a graph without problems)

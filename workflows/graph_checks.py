@@ -296,7 +296,7 @@ class GraphCheck:
 
     def _check_cycles(self) -> None:
         components = _strongly_connected_components(self.successors)
-        for members in sorted((sorted(c) for c in components if len(c) > 1)):
+        for members in sorted(sorted(c) for c in components if len(c) > 1):
             cycle = _cycle_through(members[0], set(members), self.successors)
             self._report(
                 ProblemCode.CYCLE,

@@ -2,8 +2,8 @@
 
 import socket
 
-from activities.embeddings import Embedder
-from activities.vector_store import ChunkMetadata, VectorStore, chunk_id
+from activities.providers.embeddings import Embedder
+from activities.storage.vector_store import ChunkMetadata, VectorStore, chunk_id
 from settings import Settings
 from workflows.components import EmbeddingProvider, LlmProvider
 from workflows.step_io import AnswerInput, KnowledgeSearchInput

@@ -4,9 +4,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from activities.answer import AnswerActivities
-from activities.embeddings import Embedder
-from activities.provider_clients import ProviderClients
+from activities.graph.answer import AnswerActivities
+from activities.providers.clients import ProviderClients
+from activities.providers.embeddings import Embedder
 from settings import Settings
 from tests.fakes import fixtures as fake_fixtures
 

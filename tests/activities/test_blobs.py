@@ -9,11 +9,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.answer import AnswerActivities
-from activities.blobs import PASSAGE_LIST, BlobStore
-from activities.embeddings import Embedder
-from activities.knowledge_base import KnowledgeBaseActivities
-from activities.provider_clients import ProviderClients
+from activities.graph.answer import AnswerActivities
+from activities.graph.knowledge_base import KnowledgeBaseActivities
+from activities.providers.clients import ProviderClients
+from activities.providers.embeddings import Embedder
+from activities.storage.blobs import PASSAGE_LIST, BlobStore
 from settings import Settings
 from tests.activities.builders import answer_input, knowledge_search_input, seed
 from tests.fakes import FakeOpenAI

@@ -4,8 +4,8 @@ import pytest
 from pydantic import SecretStr
 from temporalio.exceptions import ApplicationError
 
-from activities.embeddings import Embedder
-from activities.provider_clients import ProviderClients
+from activities.providers.clients import ProviderClients
+from activities.providers.embeddings import Embedder
 from settings import Settings
 from tests.fakes import FakeGemini, FakeOpenAI
 from tests.fakes.embedding_vectors import hashed_embedding

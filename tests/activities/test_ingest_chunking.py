@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.chunking import Chunk, SentenceChunker, split_sentences
-from activities.ingest import IngestActivities
+from activities.ingest.activities import IngestActivities
+from activities.ingest.chunking import Chunk, SentenceChunker, split_sentences
 from settings import Settings
 from tests.activities.documents import SPEC_PAGE_14_PHRASE, SPEC_PAGES, SPEC_PDF
 from workflows.ingest_io import ChunkInput, ChunkOutput, ExtractInput

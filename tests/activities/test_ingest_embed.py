@@ -7,11 +7,11 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.chunking import Chunk
-from activities.embeddings import Embedder
-from activities.ingest import IngestActivities
-from activities.knowledge_base import KnowledgeBaseActivities
-from activities.vector_store import VectorStore, chroma_client
+from activities.graph.knowledge_base import KnowledgeBaseActivities
+from activities.ingest.activities import IngestActivities
+from activities.ingest.chunking import Chunk
+from activities.providers.embeddings import Embedder
+from activities.storage.vector_store import VectorStore, chroma_client
 from settings import Settings
 from tests.activities.builders import OPENAI_MODEL, knowledge_search_input
 from tests.activities.documents import SPEC_PDF

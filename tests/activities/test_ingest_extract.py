@@ -12,8 +12,8 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.document_text import ExtractionLimits
-from activities.ingest import IngestActivities
+from activities.ingest.activities import IngestActivities
+from activities.ingest.document_text import ExtractionLimits
 from settings import Settings
 from tests.activities import documents
 from tests.activities.documents import SPEC_PAGE_14_PHRASE, SPEC_PAGES, SPEC_PDF

@@ -1,12 +1,12 @@
-"""search_knowledge_base over an embedded Chroma seeded through activities.vector_store."""
+"""search_knowledge_base over an embedded Chroma seeded through activities.storage.vector_store."""
 
 import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.embeddings import LOCAL_MODEL_DIMENSION, Embedder
-from activities.knowledge_base import KnowledgeBaseActivities
-from activities.vector_store import VectorStore
+from activities.graph.knowledge_base import KnowledgeBaseActivities
+from activities.providers.embeddings import LOCAL_MODEL_DIMENSION, Embedder
+from activities.storage.vector_store import VectorStore
 from settings import Settings
 from tests.activities.builders import CHUNKS, OPENAI_MODEL, knowledge_search_input, seed
 from tests.fakes import FakeOpenAI
@@ -158,5 +158,5 @@ async def test_local_minilm_ranks_the_semantically_closest_passage_first(
     )
 
     assert isinstance(output.passages, list)
-    assert [p.chunk_id for p in output.passages][0] == "warranty:0"
+    assert next(p.chunk_id for p in output.passages) == "warranty:0"
     assert output.passages[0].score > output.passages[1].score

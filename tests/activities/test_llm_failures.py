@@ -8,8 +8,8 @@ from pydantic import SecretStr
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.answer import AnswerActivities
-from activities.provider_clients import ProviderClients
+from activities.graph.answer import AnswerActivities
+from activities.providers.clients import ProviderClients
 from settings import Settings
 from tests.activities.builders import answer_input, closed_port_url
 from tests.fakes import Delay, Failure, FakeGemini, FakeOpenAI

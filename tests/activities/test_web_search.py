@@ -8,7 +8,7 @@ from temporalio.converter import DataConverter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.web_search import WebSearchActivities
+from activities.graph.web_search import WebSearchActivities
 from settings import Settings
 from tests.activities.builders import closed_port_url
 from tests.fakes import Delay, Failure, FakeSerpApi

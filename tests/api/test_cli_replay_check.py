@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
+from api.cli.main import main
 
 HISTORIES = Path(__file__).parents[1] / "workflows" / "histories"
 
@@ -22,7 +22,7 @@ def with_activity_renamed(source: Path, target: Path, new_name: str) -> None:
 
 
 def test_the_committed_histories_replay(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["replay-check"]) == 0
+    assert main(["replay-check", str(HISTORIES)]) == 0
     out = capsys.readouterr().out.splitlines()
     names = sorted(p.stem for p in HISTORIES.glob("*.json"))
     assert names and [f"ok  {name}" for name in names] == out[:-1]

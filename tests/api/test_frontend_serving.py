@@ -5,8 +5,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.errors import install_error_handlers
-from api.frontend import mount_frontend
+from api.core.errors import install_error_handlers
+from api.core.frontend import mount_frontend
 
 
 def built(tmp_path: Path) -> Path:

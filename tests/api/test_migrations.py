@@ -1,5 +1,7 @@
 """Alembic migrations create and remove the schema on SQLite and PostgreSQL alike."""
 
+import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,7 +58,7 @@ def test_upgrade_creates_a_schema_matching_the_models_and_downgrade_removes_it(
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
-            assert EXPECTED_TABLES <= set(inspect(conn).get_table_names())
+            assert set(inspect(conn).get_table_names()) >= EXPECTED_TABLES
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
             assert diff == []
             indexes = {i["name"] for i in inspect(conn).get_indexes("runs")}
@@ -66,5 +68,68 @@ def test_upgrade_creates_a_schema_matching_the_models_and_downgrade_removes_it(
         command.downgrade(config, "base")
         with engine.connect() as conn:
             assert not EXPECTED_TABLES & set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_version_hashes_recorded_before_rfc_8785_are_recomputed(tmp_path: Path) -> None:
+    """0004 rewrites stored version hashes (and their runs') in RFC 8785, so an unchanged
+    draft still hashes like its version."""
+    from sqlalchemy.orm import Session
+
+    from api.db.models import Run, User, Workflow, WorkflowVersion
+    from api.versions.service import graph_content_hash
+    from tests.workflows.graph_builders import rag_graph
+
+    url = f"sqlite:///{tmp_path / 'rehash.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0003")
+    graph = rag_graph()
+    stored = graph.model_dump(mode="json")
+    ordered = {
+        **stored,
+        "nodes": sorted(stored["nodes"], key=lambda n: n["id"]),
+        "edges": sorted(
+            stored["edges"],
+            key=lambda e: (e["source"], e["source_handle"], e["target"], e["target_handle"]),
+        ),
+    }
+    legacy = hashlib.sha256(
+        json.dumps(ordered, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
+    assert legacy != graph_content_hash(graph)  # positions like 250.0 are written "250" now
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            user = User(email="a@example.org", password_hash="x")
+            session.add(user)
+            session.flush()
+            workflow = Workflow(owner_id=user.id, name="w")
+            session.add(workflow)
+            session.flush()
+            session.add(
+                WorkflowVersion(
+                    workflow_id=workflow.id, number=1, content_hash=legacy, graph=stored, note=""
+                )
+            )
+            session.add(
+                Run(
+                    id="run-old",
+                    workflow_id=workflow.id,
+                    owner_id=user.id,
+                    plan_hash="p" * 64,
+                    version_number=1,
+                    graph_hash=legacy,
+                )
+            )
+            session.commit()
+        command.upgrade(config, "head")
+        with Session(engine) as session:
+            version = session.query(WorkflowVersion).one()
+            assert version.content_hash == graph_content_hash(graph)
+            assert session.get(Run, "run-old").graph_hash == graph_content_hash(graph)  # type: ignore[union-attr]
+        command.downgrade(config, "0003")
+        with Session(engine) as session:
+            assert session.query(WorkflowVersion).one().content_hash == legacy
     finally:
         engine.dispose()

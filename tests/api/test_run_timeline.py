@@ -17,9 +17,9 @@ import pytest
 from pydantic import TypeAdapter
 from temporalio.client import WorkflowHistory
 
-from api.redaction import REDACTED, is_secret_key, redact, redact_text, redact_url
-from api.run_timeline import WORKER_STOPPED, build_timeline, recorded_outputs, run_input_of
-from api.timeline_schemas import NodeTimeline, RunTimeline
+from api.runs.redaction import REDACTED, is_secret_key, redact, redact_text, redact_url
+from api.runs.timeline import WORKER_STOPPED, build_timeline, recorded_outputs, run_input_of
+from api.runs.timeline_schemas import NodeTimeline, RunTimeline
 from workflows.plan import GraphRunInput, RunOutput
 from workflows.step_io import AnswerOutput, BlobRef, Passage, WebResult
 
@@ -410,7 +410,7 @@ def test_a_failed_workflow_task_is_a_worker_that_stopped() -> None:
             "failure": {"message": "worker shutting down"},
         },
     }
-    data["events"] = renumber(events[:9] + [wft_failed] + events[9:])
+    data["events"] = renumber([*events[:9], wft_failed, *events[9:]])
     (event,) = build_timeline(history_of(data)).events
     assert event.kind == "workflow_task_failed" and event.message == WORKER_STOPPED
     assert "worker shutting down" in (event.detail or "")
@@ -426,7 +426,7 @@ def test_a_terminated_run_stops_its_running_step() -> None:
         "eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED",
         "workflowExecutionTerminatedEventAttributes": {"reason": "stuck"},
     }
-    data["events"] = renumber(events[: llm_started + 1] + [terminated])
+    data["events"] = renumber([*events[: llm_started + 1], terminated])
 
     timeline = build_timeline(history_of(data))
     assert timeline.status == "terminated" and timeline.error == "terminated: stuck"
@@ -521,7 +521,7 @@ def test_a_local_activity_retried_after_a_long_backoff_continues_its_attempts() 
     attrs(first)["failure"] = failure("openai is overloaded (529)")
     second_details = attrs(llm_marker)["details"]
     second_details["data"]["payloads"][0] = payload({**marker_data, "attempt": 4})
-    data["events"] = renumber(events[:index] + [first] + events[index:])
+    data["events"] = renumber([*events[:index], first, *events[index:]])
 
     llm = node(build_timeline(history_of(data)), "llm")
     assert llm.status == "completed"

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.core.deps import current_user, temporal_client
+from api.core.errors import ApiError
 from api.db.models import Document, KnowledgeBase, User
 from api.db.session import make_engine, session_scope
-from api.deps import current_user, temporal_client
-from api.errors import ApiError
 from api.main import create_app
 from settings import Settings, get_settings
 from tests.api.test_migrations import alembic_config

@@ -7,9 +7,9 @@ import pytest
 from starlette.requests import Request
 from starlette.types import Message
 
-from api.errors import ApiError
-from api.file_types import ContentSniffer, decide_document_type
-from api.uploads import (
+from api.core.errors import ApiError
+from api.knowledge.file_types import ContentSniffer, decide_document_type
+from api.knowledge.uploads import (
     MULTIPART_ENVELOPE_BYTES,
     ReceivedUpload,
     receive_upload,

@@ -1,6 +1,7 @@
 """Documents ingested by IngestDocument through the real stack, crash and cancel included."""
 
 import io
+import itertools
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -50,7 +51,7 @@ def wait_for(
 
 
 def assert_progress_never_went_back(seen: list[dict]) -> None:
-    for before, after in zip(seen, seen[1:], strict=False):
+    for before, after in itertools.pairwise(seen):
         assert after["chunks_embedded"] >= before["chunks_embedded"], (before, after)
         assert after["percentage"] >= before["percentage"], (before, after)
 

@@ -1,12 +1,12 @@
 """The compiler on hand-written graphs: the plans it emits and the problems it reports."""
 
 import hashlib
-import json
 import pickle
 from collections import Counter
 from dataclasses import dataclass
 
 import pytest
+import rfc8785
 
 from tests.workflows.graph_builders import graph, node, rag_edges, rag_graph, rag_nodes, wire
 from workflows.compiler import compile_graph, find_graph_problems, hash_plan
@@ -235,9 +235,9 @@ def test_implicit_web_search_uses_default_config_and_policy_and_is_marked_implic
 def test_plan_hash_is_sha256_of_the_canonical_json_of_everything_but_the_hash() -> None:
     plan = compile_graph(rag_graph())
     body = plan.model_dump(mode="json", exclude={"plan_hash"})
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    canonical = rfc8785.dumps(body)  # RFC 8785 (JCS), the reference library
 
-    assert plan.plan_hash == hashlib.sha256(canonical.encode()).hexdigest()
+    assert plan.plan_hash == hashlib.sha256(canonical).hexdigest()
     assert hash_plan(plan) == plan.plan_hash
 
 

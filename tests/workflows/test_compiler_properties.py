@@ -18,14 +18,10 @@ node_ids = st.from_regex(r"[A-Za-z0-9_.-]{1,12}", fullmatch=True)
 # Ids that also hit the compiler's own names and each other often.
 colliding_ids = st.sampled_from(["q", "kb", "llm", "out", "ws", "llm.web_search", "a.b"])
 node_types = st.sampled_from([*CATALOGUE, "crystal_ball", "User_Query", "llm"])
-port_names = st.sampled_from(
-    sorted({p.name for spec in CATALOGUE.values() for p in [*spec.inputs, *spec.outputs]})
-    + ["bogus"]
-)
-config_keys = st.sampled_from(
-    sorted({key for spec in CATALOGUE.values() for key in spec.config_model.model_fields})
-    + ["colour"]
-)
+PORT_NAMES = sorted({p.name for spec in CATALOGUE.values() for p in [*spec.inputs, *spec.outputs]})
+CONFIG_KEYS = sorted({key for spec in CATALOGUE.values() for key in spec.config_model.model_fields})
+port_names = st.sampled_from([*PORT_NAMES, "bogus"])
+config_keys = st.sampled_from([*CONFIG_KEYS, "colour"])
 json_values = st.recursive(
     st.none()
     | st.booleans()

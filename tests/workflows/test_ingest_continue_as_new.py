@@ -10,7 +10,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.vector_store import VectorStore
+from activities.storage.vector_store import VectorStore
 from settings import Settings
 from stack.processes import temporal_binary
 from tests.activities.documents import spec_pdf_copies

@@ -1,0 +1,210 @@
+"""Starts a ``GraphRun`` for a workflow's graph, records it in the runs index, and answers.
+
+A run executes a chosen version of the workflow: a published version by number, the
+draft (the builder's test mode), or by default the latest published version — the
+draft when nothing is published yet. The run row records which, with the graph's
+content hash, so a run can always be traced to the exact graph that produced it.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from temporalio.client import WorkflowFailureError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+
+from api.core.errors import ApiError
+from api.core.search_attributes import run_search_attributes
+from api.core.temporal import TemporalConnector
+from api.db.models import Run, User, Workflow, utcnow
+from api.knowledge.refs import resolve_knowledge_bases
+from api.runs.schemas import ExecuteResponse
+from api.versions.service import (
+    graph_content_hash,
+    latest_version,
+    version_by_number,
+    version_graph,
+)
+from api.workflows.graph_store import load_graph, owned_workflow
+from settings import Settings
+from workflows.compiler import GraphInvalid, compile_graph
+from workflows.components import UserQueryConfig
+from workflows.graph import Graph
+from workflows.graph_run import GraphRun
+from workflows.plan import GraphRunInput, Plan
+from workflows.step_io import ChatTurn
+
+
+def compile_or_raise(session: Session, user: User, graph: Graph) -> Plan:
+    """The plan for the user's ``graph``, or a 422 listing every problem."""
+    graph, problems = resolve_knowledge_bases(session, user, graph)
+    try:
+        plan = compile_graph(graph)
+    except GraphInvalid as invalid:
+        problems += invalid.problems
+    if not problems:
+        return plan
+    message = f"The workflow has {len(problems)} problem(s): " + "; ".join(
+        p.message for p in problems[:3]
+    )
+    raise ApiError(422, "graph_invalid", message, {"problems": [p.model_dump() for p in problems]})
+
+
+def _check_query(plan: Plan, query: str) -> None:
+    entry = plan.step(plan.entry_step).config
+    if isinstance(entry, UserQueryConfig) and len(query) > entry.max_length:
+        raise ApiError(
+            422,
+            "query_too_long",
+            f"The query has {len(query)} characters; node '{plan.entry_step}' accepts "
+            f"at most {entry.max_length}",
+            {"node_id": plan.entry_step, "max_length": entry.max_length},
+        )
+
+
+def _failure_message(err: WorkflowFailureError) -> tuple[str, str | None]:
+    """The innermost readable reason and the node it happened at."""
+    cause = err.cause
+    node_id = None
+    if isinstance(cause, ApplicationError):
+        if cause.details and isinstance(cause.details[0], dict):
+            node_id = cause.details[0].get("node_id")
+        return cause.message, node_id
+    return str(cause or err), node_id
+
+
+RunVersion = int | Literal["draft"] | None
+
+
+def select_graph(
+    session: Session, workflow: Workflow, version: RunVersion
+) -> tuple[Graph, int | None]:
+    """The graph a run of ``version`` executes, and its version number (None: the draft)."""
+    if version == "draft":
+        return load_graph(workflow), None
+    if version is None:
+        latest = latest_version(session, workflow.id)
+        if latest is None:
+            return load_graph(workflow), None
+        return version_graph(latest), latest.number
+    chosen = version_by_number(session, workflow.id, version)
+    return version_graph(chosen), chosen.number
+
+
+@dataclass
+class PreparedRun:
+    """A run recorded in the index and the workflow input it starts with."""
+
+    run: Run
+    run_input: GraphRunInput
+
+
+def new_run_id() -> str:
+    return f"run-{uuid.uuid4()}"
+
+
+def _begin_run(
+    session: Session,
+    user: User,
+    workflow_id: str,
+    query: str,
+    history: list[ChatTurn],
+    chat_session_id: str | None,
+    version: RunVersion,
+) -> PreparedRun:
+    """Compiles the chosen version of the user's workflow and records a new run of it."""
+    graph, version_number = select_graph(
+        session, owned_workflow(session, user, workflow_id), version
+    )
+    plan = compile_or_raise(session, user, graph)
+    _check_query(plan, query)
+    run = Run(
+        id=new_run_id(),
+        workflow_id=workflow_id,
+        owner_id=user.id,
+        session_id=chat_session_id,
+        plan_hash=plan.plan_hash,
+        version_number=version_number,
+        graph_hash=graph_content_hash(graph),
+        query=query,
+    )
+    session.add(run)
+    session.commit()
+    return PreparedRun(run, GraphRunInput(plan=plan, query=query, history=history))
+
+
+async def execute_graph(
+    *,
+    session: Session,
+    temporal: TemporalConnector,
+    settings: Settings,
+    user: User,
+    workflow_id: str,
+    query: str,
+    history: list[ChatTurn],
+    chat_session_id: str | None = None,
+    version: RunVersion = None,
+) -> ExecuteResponse:
+    """Compiles the user's workflow, runs it on Temporal and returns the first output.
+
+    Database work runs in the thread pool: a commit waits for PostgreSQL's WAL flush,
+    and doing that on the event loop serialised every concurrent run behind it.
+    """
+    await temporal.client()  # before any row is written: unreachable means no run
+    prepared = await run_in_threadpool(
+        _begin_run, session, user, workflow_id, query, history, chat_session_id, version
+    )
+    return await run_prepared(
+        session=session, temporal=temporal, settings=settings, prepared=prepared
+    )
+
+
+async def run_prepared(
+    *, session: Session, temporal: TemporalConnector, settings: Settings, prepared: PreparedRun
+) -> ExecuteResponse:
+    """Executes a recorded run on Temporal, records how it ended, and returns its answer."""
+    client = await temporal.client()
+    run = prepared.run
+    try:
+        result = await client.execute_workflow(
+            GraphRun.run,
+            prepared.run_input,
+            id=run.id,
+            task_queue=settings.graph_run_task_queue,
+            execution_timeout=timedelta(seconds=settings.run_timeout_seconds),
+            request_eager_start=temporal.eager_start,
+            search_attributes=run_search_attributes(
+                run.workflow_id, run.version_number, run.owner_id, run.kind
+            ),
+        )
+    except WorkflowFailureError as err:
+        message, node_id = _failure_message(err)
+        await run_in_threadpool(_finish, session, run, "failed", message)
+        raise ApiError(502, "run_failed", message, {"run_id": run.id, "node_id": node_id}) from err
+    except RPCError as err:
+        message = f"Temporal is unavailable: {err.message}"
+        await run_in_threadpool(_finish, session, run, "failed", message)
+        raise ApiError(503, "temporal_unavailable", message) from err
+    await run_in_threadpool(_finish, session, run, "completed", None)
+    output = result.outputs[0]
+    return ExecuteResponse(
+        response=output.response,
+        model=output.model,
+        usage=output.usage,
+        context_used=output.context_used,
+        run_id=run.id,
+        version=run.version_number,
+        citations=output.citations,
+        web_sources=output.web_sources,
+    )
+
+
+def _finish(session: Session, run: Run, status: str, error: str | None) -> None:
+    run.status = status
+    run.error = error
+    run.finished_at = utcnow()
+    session.commit()

@@ -1,0 +1,136 @@
+"""Request and response bodies of the run history, replay and audit endpoints."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.core.schemas import MAX_QUERY_CHARS, RequestBody, RunVersion
+from api.runs.timeline_schemas import NodeTimeline, RunTimeline
+from workflows.graph import NODE_ID_PATTERN, VersionNumber
+from workflows.plan import RunProgress
+from workflows.step_io import Citation, TokenUsage, WebResult
+
+RunKind = Literal["run", "rerun", "replay"]
+RunStatus = Literal["running", "completed", "failed"]
+
+
+class RunOut(BaseModel):
+    """One run in the index: what ran, for whom, and how it ended."""
+
+    id: str
+    workflow_id: str
+    user_id: str
+    session_id: str | None
+    version: int | None = Field(description="The published version run; null: the draft.")
+    graph_hash: str | None = Field(description="SHA-256 of the graph that was compiled.")
+    plan_hash: str
+    query: str
+    kind: RunKind
+    parent_run_id: str | None = Field(description="The run this one re-runs or replays.")
+    replay_from_node: str | None
+    status: str
+    error: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    temporal_ui_url: str
+
+
+class RunPage(BaseModel):
+    """A page of runs, newest first; pass ``next_cursor`` as ``cursor`` for the next."""
+
+    items: list[RunOut]
+    next_cursor: str | None
+
+
+class RunDetail(RunOut):
+    progress: RunProgress | None = Field(
+        description="Each step's status, asked of the running workflow (null if it cannot "
+        "answer); the timeline is the durable record."
+    )
+
+
+class RunTimelineOut(BaseModel):
+    run: RunOut
+    timeline: RunTimeline
+
+
+class ReplayRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    from_node: str = Field(pattern=NODE_ID_PATTERN, description="Re-execute from this node on.")
+    version: VersionNumber | Literal["draft"] | None = Field(
+        default=None,
+        description="Run this version's graph from the node (e.g. the draft with an edited "
+        "prompt); none: the original run's own plan.",
+    )
+
+
+class NodeComparison(BaseModel):
+    node_id: str
+    left: NodeTimeline | None
+    right: NodeTimeline | None
+    same_outputs: bool
+
+
+class RunComparison(BaseModel):
+    """Two runs side by side, node by node."""
+
+    left: RunOut
+    right: RunOut
+    same_plan: bool
+    same_outputs: bool
+    nodes: list[NodeComparison]
+
+
+class ReplayCheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run_ids: list[str] = Field(default_factory=list, max_length=200)
+    recent: int = Field(
+        default=20, ge=0, le=200, description="Also check your most recent runs, this many."
+    )
+
+
+class ReplayCheckResult(BaseModel):
+    run_id: str
+    replays: bool
+    error: str | None = None
+
+
+class ReplayCheckReport(BaseModel):
+    """Whether each run's history still replays against the workflow code running now."""
+
+    checked: int
+    failures: int
+    results: list[ReplayCheckResult]
+
+
+# --- starting a run ----------------------------------------------------------------------
+
+
+def run_version_field() -> Any:
+    return Field(
+        default=None,
+        description="A published version number, 'draft', or none for the latest published "
+        "version (the draft when nothing is published).",
+    )
+
+
+class ExecuteRequest(RequestBody):
+    query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
+    version: RunVersion = run_version_field()
+
+
+class ExecuteResponse(BaseModel):
+    """The seed's response shape plus the run id, citations and web sources."""
+
+    success: bool = True
+    response: str
+    model: str | None
+    usage: TokenUsage
+    context_used: bool
+    run_id: str
+    version: int | None = Field(default=None, description="The version run; null: the draft.")
+    citations: list[Citation] = Field(default_factory=list)
+    web_sources: list[WebResult] = Field(default_factory=list)

@@ -1,0 +1,102 @@
+"""The node-by-node timeline of one graph run, as the API serves it.
+
+Built by ``api.runs.timeline.build_timeline`` from the run's Temporal event history.
+Times are UTC; durations are whole milliseconds and ``None`` until something finishes.
+"""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, JsonValue
+
+from workflows.step_io import BlobRef, Passage, TokenUsage, WebResult
+
+RunStatus = Literal["running", "completed", "failed", "timed_out", "terminated", "cancelled"]
+NodeStatus = Literal["pending", "running", "completed", "failed", "reused"]
+AttemptStatus = Literal["completed", "failed", "timed_out", "cancelled", "running"]
+
+
+class AttemptRecord(BaseModel):
+    """One execution attempt of a step's activity.
+
+    Times the history does not record are ``None``: with retries done by the server (or
+    inside a worker, for a local activity) only the last attempt's start and end are
+    recorded, and only the last failure before it.
+    """
+
+    attempt: int = Field(description="1 for the first attempt of the step.")
+    scheduled_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    status: AttemptStatus
+    error: str | None = None
+    error_type: str | None = Field(
+        default=None, description="The failure's type, e.g. ProviderAuthError or StartToClose."
+    )
+    backoff_ms: int | None = Field(
+        default=None, description="How long the workflow waited before this attempt."
+    )
+
+
+class NodeTimeline(BaseModel):
+    """What one plan step did: status, attempts, inputs and outputs."""
+
+    node_id: str
+    component: str
+    activity: str | None = None
+    execution: Literal["local", "regular"] | None = Field(
+        default=None, description="How the activity runs; None for steps without one."
+    )
+    implicit: bool = Field(default=False, description="Added by the compiler.")
+    status: NodeStatus
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    duration_ms: int | None = None
+    error: str | None = None
+    attempts: list[AttemptRecord] = Field(default_factory=list)
+    inputs: dict[str, JsonValue] = Field(
+        default_factory=dict, description="By input port: what upstream steps produced."
+    )
+    outputs: dict[str, JsonValue] = Field(
+        default_factory=dict, description="By output port, once the step completed."
+    )
+    config: dict[str, JsonValue] = Field(default_factory=dict)
+    model: str | None = Field(default=None, description="llm_engine: the model that answered.")
+    usage: TokenUsage | None = Field(default=None, description="llm_engine: tokens used.")
+    passages: list[Passage] | BlobRef | None = Field(
+        default=None, description="knowledge_base: the passages retrieved."
+    )
+    web_results: list[WebResult] | BlobRef | None = Field(
+        default=None, description="web_search: the results found."
+    )
+
+
+class RunEvent(BaseModel):
+    """A notable run-level event, such as a worker that stopped responding."""
+
+    at: datetime
+    kind: Literal[
+        "workflow_task_timed_out",
+        "workflow_task_failed",
+        "activity_timed_out",
+        "cancel_requested",
+    ]
+    message: str
+    node_id: str | None = None
+    detail: str | None = None
+
+
+class RunTimeline(BaseModel):
+    """One run, step by step, as its event history records it."""
+
+    run_id: str = Field(description="The workflow id.")
+    status: RunStatus
+    started_at: datetime
+    finished_at: datetime | None = None
+    duration_ms: int | None = None
+    query: str
+    plan_hash: str
+    error: str | None = Field(default=None, description="Why the run failed or stopped.")
+    nodes: list[NodeTimeline] = Field(description="In plan (topological) order.")
+    events: list[RunEvent] = Field(default_factory=list)
+    event_count: int

@@ -1,0 +1,67 @@
+"""Reads and writes a workflow's graph as component and edge rows."""
+
+from sqlalchemy.orm import Session
+
+from api.core.ownership import owned
+from api.db.models import User, Workflow, WorkflowComponent, WorkflowEdge
+from workflows.graph import Edge, Graph, Node, Position, StepPolicyOverride
+
+
+def owned_workflow(session: Session, user: User, workflow_id: str) -> Workflow:
+    """The user's workflow, or 404 (also for another user's workflow)."""
+    return owned(session, Workflow, workflow_id, user, "workflow")
+
+
+def node_of(row: WorkflowComponent) -> Node:
+    return Node(
+        id=row.node_id,
+        type=row.component_type,
+        position=Position(x=row.position_x, y=row.position_y),
+        config=dict(row.configuration or {}),
+        policy=StepPolicyOverride.model_validate(row.policy) if row.policy else None,
+    )
+
+
+def edge_of(row: WorkflowEdge) -> Edge:
+    return Edge(
+        source=row.source_node_id,
+        source_handle=row.source_handle,
+        target=row.target_node_id,
+        target_handle=row.target_handle,
+    )
+
+
+def load_graph(workflow: Workflow) -> Graph:
+    return Graph(
+        nodes=[node_of(c) for c in workflow.components],
+        edges=[edge_of(e) for e in workflow.edges],
+    )
+
+
+def component_row(node: Node) -> WorkflowComponent:
+    return WorkflowComponent(
+        node_id=node.id,
+        component_type=node.type,
+        position_x=node.position.x,
+        position_y=node.position.y,
+        configuration=node.config,
+        policy=node.policy.model_dump(exclude_none=True) if node.policy else None,
+    )
+
+
+def edge_row(edge: Edge) -> WorkflowEdge:
+    return WorkflowEdge(
+        source_node_id=edge.source,
+        source_handle=edge.source_handle,
+        target_node_id=edge.target,
+        target_handle=edge.target_handle,
+    )
+
+
+def replace_graph(session: Session, workflow: Workflow, graph: Graph) -> None:
+    """Swaps the stored graph for ``graph`` (caller commits; ids and edges checked first)."""
+    workflow.components.clear()
+    workflow.edges.clear()
+    session.flush()  # delete old rows before inserting ones with the same node ids
+    workflow.components.extend(component_row(n) for n in graph.nodes)
+    workflow.edges.extend(edge_row(e) for e in graph.edges)

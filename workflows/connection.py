@@ -1,0 +1,21 @@
+"""The one way every process reaches Temporal: the worker, the API and the command line.
+
+Payloads are pydantic models on both sides (``pydantic_data_converter``), so a client
+made anywhere else would not read the histories these processes write.
+"""
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
+
+
+async def connect_temporal(
+    address: str, namespace: str, *, runtime: Runtime | None = None
+) -> Client:
+    """Connects to the Temporal frontend at ``address`` (host:port) in ``namespace``."""
+    return await Client.connect(
+        address,
+        namespace=namespace,
+        data_converter=pydantic_data_converter,
+        runtime=runtime,
+    )
