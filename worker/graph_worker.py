@@ -1,6 +1,8 @@
 """The one way to build a worker for ``GraphRun``: used by the worker process and by
 the API's optional in-process worker (which makes eager workflow start possible)."""
 
+from functools import partial
+
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -22,21 +24,21 @@ def build_graph_worker(client: Client, settings: Settings, *, slots: int | None 
             defaults. The API's in-process worker uses a small cap so that, under load,
             runs overflow to the worker processes instead of crowding the API.
     """
-    limits = {}
-    if slots is not None:
-        # Each outstanding poll holds a workflow-task slot; eager start needs a free one
-        # beyond them, so the polls get slots of their own on top of ``slots``.
-        limits = {
-            "max_concurrent_workflow_task_polls": _POLLS_WITH_SLOT_CAP,
-            "max_concurrent_workflow_tasks": slots + _POLLS_WITH_SLOT_CAP,
-            "max_concurrent_activities": slots,
-            "max_concurrent_local_activities": slots * 2,
-        }
-    return Worker(
+    worker = partial(
+        Worker,
         client,
         task_queue=settings.graph_run_task_queue,
         workflows=[GraphRun],
         activities=build_graph_activities(settings),
         workflow_runner=workflow_runner(),
-        **limits,
+    )
+    if slots is None:
+        return worker()
+    # Each outstanding poll holds a workflow-task slot; eager start needs a free one
+    # beyond them, so the polls get slots of their own on top of ``slots``.
+    return worker(
+        max_concurrent_workflow_task_polls=_POLLS_WITH_SLOT_CAP,
+        max_concurrent_workflow_tasks=slots + _POLLS_WITH_SLOT_CAP,
+        max_concurrent_activities=slots,
+        max_concurrent_local_activities=slots * 2,
     )

@@ -308,7 +308,8 @@ class GraphCheck:
     def _check_reachability(self) -> None:
         outputs = [node_id for node_id, spec in self.specs.items() if spec.type == OUTPUT_TYPE]
         if not outputs:
-            blamed = (self.entries or [node.id for node in self.graph.nodes] or [None])[0]
+            candidates: list[str | None] = [*self.entries, *(n.id for n in self.graph.nodes)]
+            blamed = (candidates or [None])[0]
             shown_on = f" (shown on '{blamed}')" if blamed else ""
             self._report(
                 ProblemCode.NO_OUTPUT,
@@ -328,9 +329,9 @@ class GraphCheck:
                     f" '{entry}', so it would never answer.",
                     node_id,
                 )
-        blamed = {problem.node_id for problem in self.problems}
+        already_blamed = {problem.node_id for problem in self.problems}
         for node_id in self.nodes:
-            if node_id not in reached and node_id not in blamed:
+            if node_id not in reached and node_id not in already_blamed:
                 self._report(
                     ProblemCode.UNREACHABLE_NODE,
                     f"Node '{node_id}' is not reachable from the User Query node '{entry}',"

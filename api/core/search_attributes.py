@@ -7,7 +7,9 @@ another server the API registers them on its first connection (idempotent).
 """
 
 import logging
+from typing import cast
 
+from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
     ListSearchAttributesRequest,
@@ -54,7 +56,9 @@ async def ensure_search_attributes(client: Client) -> None:
     )
     registered = set(known.custom_attributes) | set(known.system_attributes)
     missing = {
-        key.name: key.indexed_value_type.value for key in ALL_KEYS if key.name not in registered
+        key.name: cast("IndexedValueType.ValueType", key.indexed_value_type.value)
+        for key in ALL_KEYS
+        if key.name not in registered
     }
     if missing:
         await client.operator_service.add_search_attributes(
