@@ -1,6 +1,8 @@
 """Process settings shared by the API and the worker, read once from the environment.
 
-Every host, port, key and limit lives here; nothing else reads ``os.environ``.
+Every host, port, key and limit of the server processes lives here; no server code reads
+``os.environ`` itself. (The command line, ``api/cli``, is a client of the API and reads
+its own ``GENAI_*`` variables; docs/configuration.md lists both.)
 """
 
 from functools import lru_cache
@@ -61,7 +63,6 @@ class Settings(BaseSettings):
     worker_metrics_port: int = 9464
 
     max_request_bytes: int = 1_000_000
-    max_query_chars: int = 20_000
     inline_payload_limit_bytes: int = 100_000
     run_timeout_seconds: float = 300.0
     max_upload_bytes: int = 50 * 1024 * 1024

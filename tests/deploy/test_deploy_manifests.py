@@ -519,12 +519,3 @@ def test_k8s_manifests_match_the_kubernetes_schema() -> None:
             kubernetes_validate.validate(document, version, strict=True)
         except kubernetes_validate.ValidationError as error:
             pytest.fail(f"{path.name} {document['kind']}: {list(error.path)} {error.message}")
-
-
-# --- Documentation --------------------------------------------------------------------
-
-
-def test_deployment_doc_lists_every_setting() -> None:
-    doc = (REPO / "docs" / "deployment.md").read_text()
-    missing = {name for name in SETTINGS_ENV_NAMES if f"`{name}`" not in doc}
-    assert not missing, f"docs/deployment.md lacks {sorted(missing)}"
