@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from api.main import create_app
-from api.workflows.components_router import catalogue_out
+from api.workflows.catalogue import component_catalogue
 
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 TARGET = FRONTEND / "openapi.json"
@@ -25,7 +25,7 @@ def schema_text() -> str:
 
 
 def catalogue_json() -> list[dict[str, object]]:
-    return [c.model_dump(mode="json") for c in catalogue_out()]
+    return [c.model_dump(mode="json") for c in component_catalogue()]
 
 
 def main() -> int:

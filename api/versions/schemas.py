@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.versions.service import GraphDiff
+from api.versions.diff import GraphDiff
 from workflows.graph import Graph
 
 VersionRef = int | Literal["draft"]

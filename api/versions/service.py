@@ -1,23 +1,25 @@
-"""Published workflow versions: content hashing, lookups and graph diffs.
+"""Published workflow versions: content hashing, lookups, and reading and diffing versions.
 
-A version is an immutable snapshot of a workflow's graph (``WorkflowVersion`` rows). This
-module holds what both the version routes and the execution code need: the canonical
-content hash of a graph, finding a workflow's versions, and a field-by-field diff of two
-graphs. It does no HTTP of its own beyond raising ``not_found``.
+A version is an immutable snapshot of a workflow's graph (``WorkflowVersion`` rows). The
+hash and the lookups are what the workflow, version and run code all read versions with.
+Publishing and restoring, which need the compiler and the workflow service (both of which
+read versions through this module), are in ``api.versions.publishing``.
 """
 
-from typing import Any
+import re
 
-from pydantic import BaseModel, Field, JsonValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.core.errors import not_found
-from api.db.models import WorkflowVersion
-from workflows.canonical_json import canonical_json, canonical_sha256
-from workflows.graph import Edge, Graph, Node, StepPolicyOverride
+from api.core.errors import ApiError, not_found
+from api.db.models import User, Workflow, WorkflowVersion
+from api.versions.diff import diff_graphs
+from api.versions.schemas import VersionDetail, VersionDiff, VersionOut, VersionRef
+from api.workflows.graph_store import load_graph, owned_workflow
+from workflows.canonical_json import canonical_sha256
+from workflows.graph import MAX_VERSION_NUMBER, Graph
 
-_MISSING: Any = object()
+_VERSION_REF = re.compile(r"^[1-9][0-9]{0,9}$")
 
 
 def graph_content_hash(graph: Graph) -> str:
@@ -76,121 +78,73 @@ def version_graph(version: WorkflowVersion) -> Graph:
     return Graph.model_validate(version.graph)
 
 
-# --- diff ------------------------------------------------------------------------------------
-
-
-class NodeRef(BaseModel):
-    """A node added or removed: its id and component type."""
-
-    id: str
-    type: str
-
-
-class FieldChange(BaseModel):
-    """One field of a node that differs: a dotted path (``config.temperature``) and values.
-
-    A config key or policy field absent on one side shows ``null`` on that side.
-    """
-
-    path: str
-    before: JsonValue
-    after: JsonValue
-
-
-class NodeChange(BaseModel):
-    """A node present in both graphs whose fields differ."""
-
-    id: str
-    type: str = Field(description="The node's type in the target graph.")
-    changes: list[FieldChange]
-    moved_only: bool = Field(description="True when only the canvas position changed.")
-
-
-class GraphDiff(BaseModel):
-    """What turns ``base`` into ``target``: nodes by id, edges by their four ends."""
-
-    nodes_added: list[NodeRef] = Field(default_factory=list)
-    nodes_removed: list[NodeRef] = Field(default_factory=list)
-    nodes_changed: list[NodeChange] = Field(default_factory=list)
-    edges_added: list[Edge] = Field(default_factory=list)
-    edges_removed: list[Edge] = Field(default_factory=list)
-    unchanged: bool = True
-
-
-def _value(value: Any) -> JsonValue:
-    return None if value is _MISSING else value
-
-
-def _canonical(value: Any) -> bytes:
-    """The JSON the content hash sees: ``True`` and ``1`` differ, ``1`` and ``1.0`` do not."""
-    return canonical_json(value)
-
-
-def _policy_fields(policy: StepPolicyOverride | None) -> dict[str, Any]:
-    return policy.model_dump(mode="json") if policy is not None else {}
-
-
-def _node_changes(before: Node, after: Node) -> list[FieldChange]:
-    """Field changes of one node: type, config key by key, policy field by field, position."""
-    changes: list[FieldChange] = []
-    if before.type != after.type:
-        changes.append(FieldChange(path="type", before=before.type, after=after.type))
-    for key in [*before.config, *(k for k in after.config if k not in before.config)]:
-        old, new = before.config.get(key, _MISSING), after.config.get(key, _MISSING)
-        if old is _MISSING or new is _MISSING or _canonical(old) != _canonical(new):
-            changes.append(FieldChange(path=f"config.{key}", before=_value(old), after=_value(new)))
-    old_policy, new_policy = _policy_fields(before.policy), _policy_fields(after.policy)
-    for key in StepPolicyOverride.model_fields:
-        old, new = old_policy.get(key), new_policy.get(key)
-        if old != new:
-            changes.append(FieldChange(path=f"policy.{key}", before=old, after=new))
-    if before.position != after.position:
-        changes.append(
-            FieldChange(
-                path="position",
-                before=before.position.model_dump(mode="json"),
-                after=after.position.model_dump(mode="json"),
-            )
-        )
-    return changes
-
-
-def _edge_key(edge: Edge) -> tuple[str, str, str, str]:
-    return (edge.source, edge.source_handle, edge.target, edge.target_handle)
-
-
-def diff_graphs(base: Graph, target: Graph) -> GraphDiff:
-    """The differences from ``base`` to ``target``, in the order each graph lists things.
-
-    Nodes are matched by id. Node order and edge order are not differences.
-    """
-    base_nodes = {n.id: n for n in base.nodes}
-    target_nodes = {n.id: n for n in target.nodes}
-    diff = GraphDiff(
-        nodes_added=[NodeRef(id=n.id, type=n.type) for n in target.nodes if n.id not in base_nodes],
-        nodes_removed=[
-            NodeRef(id=n.id, type=n.type) for n in base.nodes if n.id not in target_nodes
-        ],
+def version_out(version: WorkflowVersion, author_email: str | None) -> VersionOut:
+    """A version without its graph, with its author's email."""
+    return VersionOut(
+        workflow_id=version.workflow_id,
+        number=version.number,
+        content_hash=version.content_hash,
+        note=version.note,
+        author_id=version.author_id,
+        author_email=author_email,
+        created_at=version.created_at,
     )
-    for node in target.nodes:
-        old = base_nodes.get(node.id)
-        if old is None:
-            continue
-        changes = _node_changes(old, node)
-        if changes:
-            moved_only = [c.path for c in changes] == ["position"]
-            diff.nodes_changed.append(
-                NodeChange(id=node.id, type=node.type, changes=changes, moved_only=moved_only)
-            )
-    base_edges = {_edge_key(e) for e in base.edges}
-    target_edges = {_edge_key(e) for e in target.edges}
-    diff.edges_added = [e for e in target.edges if _edge_key(e) not in base_edges]
-    diff.edges_removed = [e for e in base.edges if _edge_key(e) not in target_edges]
-    diff.unchanged = not (
-        diff.nodes_added
-        or diff.nodes_removed
-        or diff.nodes_changed
-        or diff.edges_added
-        or diff.edges_removed
+
+
+# --- reading and diffing ---------------------------------------------------------------------
+
+
+def list_versions(session: Session, *, user: User, workflow_id: str) -> list[VersionOut]:
+    """The user's workflow's versions, newest first, without their graphs."""
+    workflow = owned_workflow(session, user, workflow_id)
+    rows = session.execute(
+        select(WorkflowVersion, User.email)
+        .outerjoin(User, User.id == WorkflowVersion.author_id)
+        .where(WorkflowVersion.workflow_id == workflow.id)
+        .order_by(WorkflowVersion.number.desc())
     )
-    return diff
+    return [version_out(version, email) for version, email in rows]
+
+
+def get_version(session: Session, *, user: User, workflow_id: str, number: int) -> VersionDetail:
+    """One version of the user's workflow, with the graph it holds."""
+    workflow = owned_workflow(session, user, workflow_id)
+    version = version_by_number(session, workflow.id, number)
+    author_email = (
+        session.scalar(select(User.email).where(User.id == version.author_id))
+        if version.author_id is not None
+        else None
+    )
+    return VersionDetail(
+        **version_out(version, author_email).model_dump(), graph=version_graph(version)
+    )
+
+
+def _parse_ref(name: str, value: str) -> VersionRef:
+    """``draft`` or a positive version number; anything else is 422 ``invalid_request``."""
+    if value == "draft":
+        return "draft"
+    if _VERSION_REF.match(value) and int(value) <= MAX_VERSION_NUMBER:
+        return int(value)
+    message = f"{name}: must be a version number (1, 2, …) or 'draft', not {value!r}"
+    problem = {"field": name, "message": message, "type": "version_ref"}
+    raise ApiError(422, "invalid_request", message, {"problems": [problem]})
+
+
+def _graph_of(session: Session, workflow: Workflow, ref: VersionRef) -> Graph:
+    """The draft's graph, or the graph of version ``ref``."""
+    if ref == "draft":
+        return load_graph(workflow)
+    return version_graph(version_by_number(session, workflow.id, ref))
+
+
+def diff_versions(
+    session: Session, *, user: User, workflow_id: str, base: str, target: str
+) -> VersionDiff:
+    """What changed from ``base`` to ``target``, each a version number or ``draft`` (else 422)."""
+    workflow = owned_workflow(session, user, workflow_id)
+    base_ref, target_ref = _parse_ref("base", base), _parse_ref("target", target)
+    diff = diff_graphs(
+        _graph_of(session, workflow, base_ref), _graph_of(session, workflow, target_ref)
+    )
+    return VersionDiff(**diff.model_dump(), base=base_ref, target=target_ref)

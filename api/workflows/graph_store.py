@@ -13,6 +13,7 @@ def owned_workflow(session: Session, user: User, workflow_id: str) -> Workflow:
 
 
 def node_of(row: WorkflowComponent) -> Node:
+    """A component row as a graph node."""
     return Node(
         id=row.node_id,
         type=row.component_type,
@@ -23,6 +24,7 @@ def node_of(row: WorkflowComponent) -> Node:
 
 
 def edge_of(row: WorkflowEdge) -> Edge:
+    """An edge row as a graph edge."""
     return Edge(
         source=row.source_node_id,
         source_handle=row.source_handle,
@@ -32,6 +34,7 @@ def edge_of(row: WorkflowEdge) -> Edge:
 
 
 def load_graph(workflow: Workflow) -> Graph:
+    """The workflow's draft graph, from its component and edge rows."""
     return Graph(
         nodes=[node_of(c) for c in workflow.components],
         edges=[edge_of(e) for e in workflow.edges],
@@ -39,6 +42,7 @@ def load_graph(workflow: Workflow) -> Graph:
 
 
 def component_row(node: Node) -> WorkflowComponent:
+    """A graph node as a new component row."""
     return WorkflowComponent(
         node_id=node.id,
         component_type=node.type,
@@ -50,6 +54,7 @@ def component_row(node: Node) -> WorkflowComponent:
 
 
 def edge_row(edge: Edge) -> WorkflowEdge:
+    """A graph edge as a new edge row."""
     return WorkflowEdge(
         source_node_id=edge.source,
         source_handle=edge.source_handle,

@@ -1,23 +1,9 @@
 """Workflows: CRUD, their graph (components and edges), and validation."""
 
 from fastapi import APIRouter, Response
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from api.core.deps import CurrentUser, SessionDep
-from api.core.errors import ApiError, not_found
-from api.db.models import Run, Workflow, WorkflowComponent, WorkflowEdge, utcnow
-from api.runs.execution import compile_or_raise
-from api.versions.service import latest_version, latest_version_numbers
-from api.workflows.graph_store import (
-    component_row,
-    edge_of,
-    edge_row,
-    load_graph,
-    node_of,
-    owned_workflow,
-    replace_graph,
-)
+from api.workflows import service
 from api.workflows.schemas import (
     ComponentCreate,
     ComponentUpdate,
@@ -33,116 +19,28 @@ from workflows.graph import Edge, Graph, Node
 router = APIRouter(prefix="/workflows", tags=["workflows"])
 
 
-def workflow_detail(session: Session, workflow: Workflow) -> WorkflowDetail:
-    """The workflow with its draft graph and the number of its latest published version."""
-    latest = latest_version(session, workflow.id)
-    return WorkflowDetail(
-        **WorkflowOut.model_validate(workflow, from_attributes=True).model_dump(
-            exclude={"latest_version"}
-        ),
-        latest_version=latest.number if latest else None,
-        graph=load_graph(workflow),
-    )
-
-
-def check_draft_structure(graph: Graph) -> None:
-    """Rejects what no draft may hold: repeated node ids, and dangling or repeated edges."""
-    problems: list[dict[str, str]] = []
-    seen: set[str] = set()
-    for i, node in enumerate(graph.nodes):
-        if node.id in seen:
-            problems.append({"field": f"nodes[{i}].id", "message": f"node id '{node.id}' repeats"})
-        seen.add(node.id)
-    edges_seen: set[tuple[str, str, str, str]] = set()
-    for i, edge in enumerate(graph.edges):
-        for end in (edge.source, edge.target):
-            if end not in seen:
-                problems.append(
-                    {"field": f"edges[{i}]", "message": f"edge names unknown node '{end}'"}
-                )
-        key = (edge.source, edge.source_handle, edge.target, edge.target_handle)
-        if key in edges_seen:
-            problems.append({"field": f"edges[{i}]", "message": "the same edge appears twice"})
-        edges_seen.add(key)
-    if problems:
-        message = "; ".join(p["message"] for p in problems[:5])
-        raise ApiError(422, "invalid_graph", message, {"problems": problems})
-
-
 @router.post("", status_code=201)
 def create_workflow(body: WorkflowCreate, session: SessionDep, user: CurrentUser) -> WorkflowDetail:
     """Creates a workflow, optionally with a whole graph."""
-    if body.graph is not None:
-        check_draft_structure(body.graph)
-    workflow = Workflow(owner_id=user.id, name=body.name, description=body.description)
-    session.add(workflow)
-    if body.graph is not None:
-        replace_graph(session, workflow, body.graph)
-    session.commit()
-    return workflow_detail(session, workflow)
+    return service.create_workflow(session, user=user, body=body)
 
 
 @router.get("")
 def list_workflows(session: SessionDep, user: CurrentUser) -> list[WorkflowOut]:
     """Lists the current user's workflows, most recently edited first."""
-    rows = session.scalars(
-        select(Workflow).where(Workflow.owner_id == user.id).order_by(Workflow.updated_at.desc())
-    )
-    workflows = list(rows)
-    ids = [w.id for w in workflows]
-    latest = latest_version_numbers(session, ids)
-    last_runs = _last_runs(session, ids)
-    return [
-        WorkflowOut.model_validate(w, from_attributes=True).model_copy(
-            update={
-                "latest_version": latest.get(w.id),
-                "last_run_status": last_runs[w.id].status if w.id in last_runs else None,
-                "last_run_at": last_runs[w.id].started_at if w.id in last_runs else None,
-            }
-        )
-        for w in workflows
-    ]
-
-
-def _last_runs(session: Session, workflow_ids: list[str]) -> dict[str, Run]:
-    """Each workflow's newest run (one query: runs ranked per workflow)."""
-    if not workflow_ids:
-        return {}
-    ranked = (
-        select(
-            Run.id,
-            func.row_number()
-            .over(partition_by=Run.workflow_id, order_by=(Run.started_at.desc(), Run.id.desc()))
-            .label("rank"),
-        )
-        .where(Run.workflow_id.in_(workflow_ids))
-        .subquery()
-    )
-    rows = session.scalars(
-        select(Run).join(ranked, ranked.c.id == Run.id).where(ranked.c.rank == 1)
-    )
-    return {run.workflow_id: run for run in rows}
+    return service.list_workflows(session, user=user)
 
 
 @router.post("/{workflow_id}/duplicate", status_code=201)
 def duplicate_workflow(workflow_id: str, session: SessionDep, user: CurrentUser) -> WorkflowDetail:
     """Copies the workflow's draft graph into a new workflow named "<name> (copy)"."""
-    original = owned_workflow(session, user, workflow_id)
-    copy = Workflow(
-        owner_id=user.id,
-        name=f"{original.name} (copy)"[:200],
-        description=original.description,
-    )
-    session.add(copy)
-    replace_graph(session, copy, load_graph(original))
-    session.commit()
-    return workflow_detail(session, copy)
+    return service.duplicate_workflow(session, user=user, workflow_id=workflow_id)
 
 
 @router.get("/{workflow_id}")
 def get_workflow(workflow_id: str, session: SessionDep, user: CurrentUser) -> WorkflowDetail:
     """Returns a workflow with its graph."""
-    return workflow_detail(session, owned_workflow(session, user, workflow_id))
+    return service.get_workflow(session, user=user, workflow_id=workflow_id)
 
 
 @router.put("/{workflow_id}")
@@ -150,45 +48,26 @@ def update_workflow(
     workflow_id: str, body: WorkflowUpdate, session: SessionDep, user: CurrentUser
 ) -> WorkflowDetail:
     """Renames a workflow or changes its description."""
-    workflow = owned_workflow(session, user, workflow_id)
-    if body.name is not None:
-        workflow.name = body.name
-    if body.description is not None:
-        workflow.description = body.description
-    session.commit()
-    return workflow_detail(session, workflow)
+    return service.update_workflow(session, user=user, workflow_id=workflow_id, body=body)
 
 
 @router.delete("/{workflow_id}", status_code=204)
 def delete_workflow(workflow_id: str, session: SessionDep, user: CurrentUser) -> Response:
     """Deletes a workflow with its graph, chat sessions and run index."""
-    session.delete(owned_workflow(session, user, workflow_id))
-    session.commit()
+    service.delete_workflow(session, user=user, workflow_id=workflow_id)
     return Response(status_code=204)
 
 
 @router.get("/{workflow_id}/graph")
 def get_graph(workflow_id: str, session: SessionDep, user: CurrentUser) -> Graph:
     """Returns the workflow's graph as the builder draws it."""
-    return load_graph(owned_workflow(session, user, workflow_id))
+    return service.get_graph(session, user=user, workflow_id=workflow_id)
 
 
 @router.put("/{workflow_id}/graph")
 def put_graph(workflow_id: str, graph: Graph, session: SessionDep, user: CurrentUser) -> Graph:
     """Replaces the whole graph (the builder's save); a draft may still be invalid."""
-    workflow = owned_workflow(session, user, workflow_id)
-    check_draft_structure(graph)
-    replace_graph(session, workflow, graph)
-    workflow.updated_at = utcnow()
-    session.commit()
-    return load_graph(workflow)
-
-
-def _component(workflow: Workflow, node_id: str) -> WorkflowComponent:
-    row = next((c for c in workflow.components if c.node_id == node_id), None)
-    if row is None:
-        raise not_found("component", node_id)
-    return row
+    return service.replace_draft(session, user=user, workflow_id=workflow_id, graph=graph)
 
 
 @router.post("/{workflow_id}/components", status_code=201)
@@ -196,26 +75,7 @@ def add_component(
     workflow_id: str, body: ComponentCreate, session: SessionDep, user: CurrentUser
 ) -> Node:
     """Adds a component (node) to the graph."""
-    workflow = owned_workflow(session, user, workflow_id)
-    taken = {c.node_id for c in workflow.components}
-    node_id = body.node_id or _next_node_id(body.type, taken)
-    if node_id in taken:
-        raise ApiError(409, "conflict", f"node id '{node_id}' is already used in this workflow")
-    node = Node(
-        id=node_id, type=body.type, position=body.position, config=body.config, policy=body.policy
-    )
-    row = component_row(node)
-    workflow.components.append(row)
-    session.commit()
-    return node_of(row)
-
-
-def _next_node_id(component_type: str, taken: set[str]) -> str:
-    stem = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in component_type)[:50]
-    n = 1
-    while f"{stem}_{n}" in taken:
-        n += 1
-    return f"{stem}_{n}"
+    return service.add_component(session, user=user, workflow_id=workflow_id, body=body)
 
 
 @router.put("/{workflow_id}/components/{node_id}")
@@ -223,15 +83,9 @@ def update_component(
     workflow_id: str, node_id: str, body: ComponentUpdate, session: SessionDep, user: CurrentUser
 ) -> Node:
     """Moves a component or replaces its configuration or policy."""
-    row = _component(owned_workflow(session, user, workflow_id), node_id)
-    if body.position is not None:
-        row.position_x, row.position_y = body.position.x, body.position.y
-    if body.config is not None:
-        row.configuration = body.config
-    if "policy" in body.model_fields_set:
-        row.policy = body.policy.model_dump(exclude_none=True) if body.policy else None
-    session.commit()
-    return node_of(row)
+    return service.update_component(
+        session, user=user, workflow_id=workflow_id, node_id=node_id, body=body
+    )
 
 
 @router.delete("/{workflow_id}/components/{node_id}", status_code=204)
@@ -239,51 +93,30 @@ def delete_component(
     workflow_id: str, node_id: str, session: SessionDep, user: CurrentUser
 ) -> Response:
     """Removes a component and every edge touching it."""
-    workflow = owned_workflow(session, user, workflow_id)
-    workflow.components.remove(_component(workflow, node_id))
-    for edge in [e for e in workflow.edges if node_id in (e.source_node_id, e.target_node_id)]:
-        workflow.edges.remove(edge)
-    session.commit()
+    service.delete_component(session, user=user, workflow_id=workflow_id, node_id=node_id)
     return Response(status_code=204)
 
 
 @router.get("/{workflow_id}/edges")
 def list_edges(workflow_id: str, session: SessionDep, user: CurrentUser) -> list[EdgeOut]:
     """Lists the graph's connections with their ids."""
-    workflow = owned_workflow(session, user, workflow_id)
-    return [EdgeOut(id=e.id, **edge_of(e).model_dump()) for e in workflow.edges]
+    return service.list_edges(session, user=user, workflow_id=workflow_id)
 
 
 @router.post("/{workflow_id}/edges", status_code=201)
 def add_edge(workflow_id: str, body: Edge, session: SessionDep, user: CurrentUser) -> EdgeOut:
     """Connects two components' ports (type compatibility is checked by validate)."""
-    workflow = owned_workflow(session, user, workflow_id)
-    graph = load_graph(workflow)
-    check_draft_structure(Graph(nodes=graph.nodes, edges=[*graph.edges, body]))
-    row = edge_row(body)
-    workflow.edges.append(row)
-    session.commit()
-    return EdgeOut(id=row.id, **body.model_dump())
+    return service.add_edge(session, user=user, workflow_id=workflow_id, edge=body)
 
 
 @router.delete("/{workflow_id}/edges/{edge_id}", status_code=204)
 def delete_edge(workflow_id: str, edge_id: str, session: SessionDep, user: CurrentUser) -> Response:
     """Removes one connection."""
-    workflow = owned_workflow(session, user, workflow_id)
-    row = session.scalar(
-        select(WorkflowEdge).where(
-            WorkflowEdge.id == edge_id, WorkflowEdge.workflow_id == workflow.id
-        )
-    )
-    if row is None:
-        raise not_found("edge", edge_id)
-    workflow.edges.remove(row)
-    session.commit()
+    service.delete_edge(session, user=user, workflow_id=workflow_id, edge_id=edge_id)
     return Response(status_code=204)
 
 
 @router.get("/{workflow_id}/validate")
 def validate_workflow(workflow_id: str, session: SessionDep, user: CurrentUser) -> ValidationResult:
     """Checks the graph; every problem is reported at once, naming its node and field."""
-    plan = compile_or_raise(session, user, load_graph(owned_workflow(session, user, workflow_id)))
-    return ValidationResult(plan_hash=plan.plan_hash, steps=[s.node_id for s in plan.steps])
+    return service.validate_workflow(session, user=user, workflow_id=workflow_id)

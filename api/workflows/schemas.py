@@ -1,11 +1,13 @@
-"""Request and response bodies of workflows, their components, edges and validation."""
+"""Request and response bodies of workflows, their components, edges and validation, and
+of the component catalogue."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, JsonValue
 
 from api.core.schemas import RequestBody
+from workflows.components import Port, StepDefaults
 from workflows.graph import NODE_ID_PATTERN, Edge, Graph, Position, StepPolicyOverride
 
 
@@ -70,3 +72,14 @@ class ValidationResult(BaseModel):
     valid: Literal[True] = True
     plan_hash: str
     steps: list[str]
+
+
+class ComponentOut(BaseModel):
+    type: str
+    label: str
+    description: str
+    color: str
+    inputs: list[Port]
+    outputs: list[Port]
+    defaults: StepDefaults
+    config_schema: dict[str, Any]

@@ -6,7 +6,8 @@ from typing import Any
 
 import rfc8785
 
-from api.versions.service import diff_graphs, graph_content_hash
+from api.versions.diff import diff_graphs
+from api.versions.service import graph_content_hash
 from workflows.graph import Edge, Graph
 
 

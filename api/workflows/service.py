@@ -1,0 +1,278 @@
+"""Workflows: creating, listing, editing and deleting them, their graph, and validating it.
+
+Every function looks the workflow up as the user's own (404 otherwise) and commits what it
+changes. The graph's rows are read and written by ``api.workflows.graph_store``.
+"""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.core.errors import ApiError, not_found
+from api.db.models import Run, User, Workflow, WorkflowComponent, WorkflowEdge, utcnow
+from api.runs.execution import compile_or_raise
+from api.versions.service import latest_version, latest_version_numbers
+from api.workflows.graph_store import (
+    component_row,
+    edge_of,
+    edge_row,
+    load_graph,
+    node_of,
+    owned_workflow,
+    replace_graph,
+)
+from api.workflows.schemas import (
+    ComponentCreate,
+    ComponentUpdate,
+    EdgeOut,
+    ValidationResult,
+    WorkflowCreate,
+    WorkflowDetail,
+    WorkflowOut,
+    WorkflowUpdate,
+)
+from workflows.graph import Edge, Graph, Node
+
+# --- workflows -------------------------------------------------------------------------------
+
+
+def workflow_detail(session: Session, workflow: Workflow) -> WorkflowDetail:
+    """The workflow with its draft graph and the number of its latest published version."""
+    latest = latest_version(session, workflow.id)
+    return WorkflowDetail(
+        **WorkflowOut.model_validate(workflow, from_attributes=True).model_dump(
+            exclude={"latest_version"}
+        ),
+        latest_version=latest.number if latest else None,
+        graph=load_graph(workflow),
+    )
+
+
+def create_workflow(session: Session, *, user: User, body: WorkflowCreate) -> WorkflowDetail:
+    """Creates a workflow for the user, with the body's graph when it has one."""
+    if body.graph is not None:
+        check_draft_structure(body.graph)
+    workflow = Workflow(owner_id=user.id, name=body.name, description=body.description)
+    session.add(workflow)
+    if body.graph is not None:
+        replace_graph(session, workflow, body.graph)
+    session.commit()
+    return workflow_detail(session, workflow)
+
+
+def list_workflows(session: Session, *, user: User) -> list[WorkflowOut]:
+    """The user's workflows, most recently edited first, with latest version and last run."""
+    rows = session.scalars(
+        select(Workflow).where(Workflow.owner_id == user.id).order_by(Workflow.updated_at.desc())
+    )
+    workflows = list(rows)
+    ids = [w.id for w in workflows]
+    latest = latest_version_numbers(session, ids)
+    last_runs = _last_runs(session, ids)
+    return [
+        WorkflowOut.model_validate(w, from_attributes=True).model_copy(
+            update={
+                "latest_version": latest.get(w.id),
+                "last_run_status": last_runs[w.id].status if w.id in last_runs else None,
+                "last_run_at": last_runs[w.id].started_at if w.id in last_runs else None,
+            }
+        )
+        for w in workflows
+    ]
+
+
+def _last_runs(session: Session, workflow_ids: list[str]) -> dict[str, Run]:
+    """Each workflow's newest run (one query: runs ranked per workflow)."""
+    if not workflow_ids:
+        return {}
+    ranked = (
+        select(
+            Run.id,
+            func.row_number()
+            .over(partition_by=Run.workflow_id, order_by=(Run.started_at.desc(), Run.id.desc()))
+            .label("rank"),
+        )
+        .where(Run.workflow_id.in_(workflow_ids))
+        .subquery()
+    )
+    rows = session.scalars(
+        select(Run).join(ranked, ranked.c.id == Run.id).where(ranked.c.rank == 1)
+    )
+    return {run.workflow_id: run for run in rows}
+
+
+def duplicate_workflow(session: Session, *, user: User, workflow_id: str) -> WorkflowDetail:
+    """Copies the workflow's draft graph into a new workflow named "<name> (copy)"."""
+    original = owned_workflow(session, user, workflow_id)
+    copy = Workflow(
+        owner_id=user.id,
+        name=f"{original.name} (copy)"[:200],
+        description=original.description,
+    )
+    session.add(copy)
+    replace_graph(session, copy, load_graph(original))
+    session.commit()
+    return workflow_detail(session, copy)
+
+
+def get_workflow(session: Session, *, user: User, workflow_id: str) -> WorkflowDetail:
+    """The user's workflow with its graph."""
+    return workflow_detail(session, owned_workflow(session, user, workflow_id))
+
+
+def update_workflow(
+    session: Session, *, user: User, workflow_id: str, body: WorkflowUpdate
+) -> WorkflowDetail:
+    """Renames the workflow or changes its description (fields left out stay as they are)."""
+    workflow = owned_workflow(session, user, workflow_id)
+    if body.name is not None:
+        workflow.name = body.name
+    if body.description is not None:
+        workflow.description = body.description
+    session.commit()
+    return workflow_detail(session, workflow)
+
+
+def delete_workflow(session: Session, *, user: User, workflow_id: str) -> None:
+    """Deletes the workflow with its graph, chat sessions and run index."""
+    session.delete(owned_workflow(session, user, workflow_id))
+    session.commit()
+
+
+def validate_workflow(session: Session, *, user: User, workflow_id: str) -> ValidationResult:
+    """Compiles the draft graph; 422 ``graph_invalid`` lists every problem at once."""
+    plan = compile_or_raise(session, user, load_graph(owned_workflow(session, user, workflow_id)))
+    return ValidationResult(plan_hash=plan.plan_hash, steps=[s.node_id for s in plan.steps])
+
+
+# --- the draft graph -------------------------------------------------------------------------
+
+
+def check_draft_structure(graph: Graph) -> None:
+    """Rejects what no draft may hold: repeated node ids, and dangling or repeated edges."""
+    problems: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for i, node in enumerate(graph.nodes):
+        if node.id in seen:
+            problems.append({"field": f"nodes[{i}].id", "message": f"node id '{node.id}' repeats"})
+        seen.add(node.id)
+    edges_seen: set[tuple[str, str, str, str]] = set()
+    for i, edge in enumerate(graph.edges):
+        for end in (edge.source, edge.target):
+            if end not in seen:
+                problems.append(
+                    {"field": f"edges[{i}]", "message": f"edge names unknown node '{end}'"}
+                )
+        key = (edge.source, edge.source_handle, edge.target, edge.target_handle)
+        if key in edges_seen:
+            problems.append({"field": f"edges[{i}]", "message": "the same edge appears twice"})
+        edges_seen.add(key)
+    if problems:
+        message = "; ".join(p["message"] for p in problems[:5])
+        raise ApiError(422, "invalid_graph", message, {"problems": problems})
+
+
+def get_graph(session: Session, *, user: User, workflow_id: str) -> Graph:
+    """The user's workflow's draft graph."""
+    return load_graph(owned_workflow(session, user, workflow_id))
+
+
+def replace_draft(session: Session, *, user: User, workflow_id: str, graph: Graph) -> Graph:
+    """Swaps the whole draft graph for ``graph``, which may still be invalid to run."""
+    workflow = owned_workflow(session, user, workflow_id)
+    check_draft_structure(graph)
+    replace_graph(session, workflow, graph)
+    workflow.updated_at = utcnow()
+    session.commit()
+    return load_graph(workflow)
+
+
+# --- components and edges --------------------------------------------------------------------
+
+
+def _component(workflow: Workflow, node_id: str) -> WorkflowComponent:
+    """The workflow's component ``node_id``, or 404."""
+    row = next((c for c in workflow.components if c.node_id == node_id), None)
+    if row is None:
+        raise not_found("component", node_id)
+    return row
+
+
+def _next_node_id(component_type: str, taken: set[str]) -> str:
+    """``<type>_<n>`` with the lowest ``n`` not taken, the type reduced to id characters."""
+    stem = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in component_type)[:50]
+    n = 1
+    while f"{stem}_{n}" in taken:
+        n += 1
+    return f"{stem}_{n}"
+
+
+def add_component(session: Session, *, user: User, workflow_id: str, body: ComponentCreate) -> Node:
+    """Adds a node, its id generated from its type unless given; 409 if the id is taken."""
+    workflow = owned_workflow(session, user, workflow_id)
+    taken = {c.node_id for c in workflow.components}
+    node_id = body.node_id or _next_node_id(body.type, taken)
+    if node_id in taken:
+        raise ApiError(409, "conflict", f"node id '{node_id}' is already used in this workflow")
+    node = Node(
+        id=node_id, type=body.type, position=body.position, config=body.config, policy=body.policy
+    )
+    row = component_row(node)
+    workflow.components.append(row)
+    session.commit()
+    return node_of(row)
+
+
+def update_component(
+    session: Session, *, user: User, workflow_id: str, node_id: str, body: ComponentUpdate
+) -> Node:
+    """Moves a node or replaces its configuration or policy (an explicit null clears it)."""
+    row = _component(owned_workflow(session, user, workflow_id), node_id)
+    if body.position is not None:
+        row.position_x, row.position_y = body.position.x, body.position.y
+    if body.config is not None:
+        configuration: dict[str, object] = dict(body.config)
+        row.configuration = configuration
+    if "policy" in body.model_fields_set:
+        row.policy = body.policy.model_dump(exclude_none=True) if body.policy else None
+    session.commit()
+    return node_of(row)
+
+
+def delete_component(session: Session, *, user: User, workflow_id: str, node_id: str) -> None:
+    """Removes a node and every edge touching it."""
+    workflow = owned_workflow(session, user, workflow_id)
+    workflow.components.remove(_component(workflow, node_id))
+    for edge in [e for e in workflow.edges if node_id in (e.source_node_id, e.target_node_id)]:
+        workflow.edges.remove(edge)
+    session.commit()
+
+
+def list_edges(session: Session, *, user: User, workflow_id: str) -> list[EdgeOut]:
+    """The draft graph's edges with their ids."""
+    workflow = owned_workflow(session, user, workflow_id)
+    return [EdgeOut(id=e.id, **edge_of(e).model_dump()) for e in workflow.edges]
+
+
+def add_edge(session: Session, *, user: User, workflow_id: str, edge: Edge) -> EdgeOut:
+    """Connects two nodes' ports; 422 if an end is unknown or the edge exists already."""
+    workflow = owned_workflow(session, user, workflow_id)
+    graph = load_graph(workflow)
+    check_draft_structure(Graph(nodes=graph.nodes, edges=[*graph.edges, edge]))
+    row = edge_row(edge)
+    workflow.edges.append(row)
+    session.commit()
+    return EdgeOut(id=row.id, **edge.model_dump())
+
+
+def delete_edge(session: Session, *, user: User, workflow_id: str, edge_id: str) -> None:
+    """Removes one edge of the user's workflow, or 404."""
+    workflow = owned_workflow(session, user, workflow_id)
+    row = session.scalar(
+        select(WorkflowEdge).where(
+            WorkflowEdge.id == edge_id, WorkflowEdge.workflow_id == workflow.id
+        )
+    )
+    if row is None:
+        raise not_found("edge", edge_id)
+    workflow.edges.remove(row)
+    session.commit()
