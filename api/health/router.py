@@ -1,77 +1,19 @@
 """``/health``: the state of each dependency, without authentication."""
 
-import asyncio
-from datetime import timedelta
+from fastapi import APIRouter, Response
 
-import httpx
-from fastapi import APIRouter, Request, Response
-from sqlalchemy import text
-from temporalio.api.enums.v1 import TaskQueueType
-from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
-
-from api.core.deps import SettingsDep
-from api.core.temporal import TemporalConnector
-from api.db.session import get_engine
-from api.health.schemas import DependencyHealth, HealthOut
-from settings import Settings
+from api.core.deps import SettingsDep, TemporalConnectorDep
+from api.health import service
+from api.health.schemas import HealthOut
 
 router = APIRouter(tags=["health"])
 
-PROBE_TIMEOUT_SECONDS = 3.0
-
-
-def _database() -> DependencyHealth:
-    try:
-        with get_engine().connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return DependencyHealth(ok=True, detail=get_engine().dialect.name)
-    except Exception as exc:
-        return DependencyHealth(ok=False, detail=str(exc)[:300])
-
-
-async def _temporal_and_worker(
-    connector: TemporalConnector, settings: Settings
-) -> tuple[DependencyHealth, DependencyHealth]:
-    try:
-        client = await asyncio.wait_for(connector.client(), PROBE_TIMEOUT_SECONDS)
-        described = await client.workflow_service.describe_task_queue(
-            DescribeTaskQueueRequest(
-                namespace=settings.temporal_namespace,
-                task_queue=TaskQueue(name=settings.graph_run_task_queue),
-                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-            ),
-            timeout=timedelta(seconds=PROBE_TIMEOUT_SECONDS),
-        )
-    except Exception as exc:
-        down = DependencyHealth(ok=False, detail=str(exc)[:300])
-        return down, DependencyHealth(ok=False, detail="unknown: Temporal is unreachable")
-    pollers = len(described.pollers)
-    worker = DependencyHealth(
-        ok=pollers > 0,
-        detail=f"{pollers} poller(s) on task queue '{settings.graph_run_task_queue}'",
-    )
-    return DependencyHealth(ok=True, detail=settings.temporal_address), worker
-
-
-async def _chroma(settings: Settings) -> DependencyHealth:
-    if not settings.chroma_url:
-        return DependencyHealth(ok=True, detail=f"embedded in the worker at {settings.chroma_path}")
-    try:
-        async with httpx.AsyncClient(timeout=PROBE_TIMEOUT_SECONDS) as http:
-            reply = await http.get(f"{settings.chroma_url.rstrip('/')}/api/v2/heartbeat")
-        return DependencyHealth(ok=reply.is_success, detail=f"HTTP {reply.status_code}")
-    except httpx.HTTPError as exc:
-        return DependencyHealth(ok=False, detail=str(exc)[:300])
-
 
 @router.get("/health")
-async def health(request: Request, response: Response, settings: SettingsDep) -> HealthOut:
+async def health(
+    response: Response, settings: SettingsDep, temporal: TemporalConnectorDep
+) -> HealthOut:
     """Reports the database, Temporal, the worker and Chroma; 503 if any is down."""
-    database = await asyncio.to_thread(_database)
-    temporal, worker = await _temporal_and_worker(request.app.state.temporal, settings)
-    chroma = await _chroma(settings)
-    deps = {"database": database, "temporal": temporal, "worker": worker, "chroma": chroma}
-    ok = all(d.ok for d in deps.values())
-    response.status_code = 200 if ok else 503
-    return HealthOut(status="ok" if ok else "degraded", dependencies=deps)
+    report = await service.check_health(temporal=temporal, settings=settings)
+    response.status_code = 200 if report.status == "ok" else 503
+    return report
