@@ -1,15 +1,26 @@
-"""Creating users, shared by the admin route, the start-up bootstrap and the CLI."""
+"""Logging in and creating users, shared by the routes, the start-up bootstrap and the CLI."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.auth.schemas import LoginRequest, TokenResponse, UserCreate
 from api.core.errors import ApiError
-from api.core.security import hash_password
+from api.core.security import hash_password, issue_token, verify_password
 from api.db.models import User
+from settings import Settings
 
 
 def normalise_email(email: str) -> str:
+    """The email as stored and looked up: trimmed and lower-cased."""
     return email.strip().lower()
+
+
+def log_in(session: Session, *, settings: Settings, body: LoginRequest) -> TokenResponse:
+    """A bearer token for the email and password; 401 if either is wrong."""
+    user = session.scalar(select(User).where(User.email == normalise_email(body.email)))
+    if user is None or not verify_password(body.password, user.password_hash):
+        raise ApiError(401, "invalid_credentials", "The email or password is wrong")
+    return TokenResponse(access_token=issue_token(user.id, settings))
 
 
 def create_user(session: Session, email: str, password: str, *, is_admin: bool) -> User:
@@ -19,6 +30,13 @@ def create_user(session: Session, email: str, password: str, *, is_admin: bool) 
         raise ApiError(409, "conflict", f"a user with email '{email}' already exists")
     user = User(email=email, password_hash=hash_password(password), is_admin=is_admin)
     session.add(user)
+    return user
+
+
+def add_user(session: Session, *, body: UserCreate) -> User:
+    """Creates and commits the user an administrator asked for; 409 if the email is taken."""
+    user = create_user(session, body.email, body.password, is_admin=body.is_admin)
+    session.commit()
     return user
 
 
