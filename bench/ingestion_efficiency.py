@@ -26,12 +26,12 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.ingest.activities import IngestActivities
 from activities.providers.embeddings import Embedder, warm_up_local_model
-from bench.orchestration_overhead import fakes_in_another_process
 from settings import Settings
-from tests.activities.documents import spec_pdf_copies
-from tests.e2e.conftest import login
-from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack
-from tests.postgres import temporary_database
+from tests.support.documents import spec_pdf_copies
+from tests.support.fakes.serve import fakes_in_another_process
+from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack
+from tests.support.login import login
+from tests.support.postgres import temporary_database
 from workflows.components import EmbeddingProvider
 from workflows.ingest_io import ChunkInput, ExtractInput
 
@@ -135,7 +135,9 @@ def main() -> None:
         with (
             fakes_in_another_process() as fakes,
             temporary_database("genai_bench") as database_url,
-            launch_stack(fakes, database_url, Path(tmp) / "stack", Path(tmp) / "logs") as stack,
+            launch_stack(
+                fakes.urls, database_url, Path(tmp) / "stack", Path(tmp) / "logs"
+            ) as stack,
             login(stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api,
         ):
             api.timeout = httpx.Timeout(120)

@@ -18,11 +18,9 @@ import resource
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -31,33 +29,18 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.registry import build_graph_activities
 from settings import Settings
-from tests.e2e.conftest import login
-from tests.e2e.graphs import rag_graph
-from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, FakeUrls, launch_stack
-from tests.e2e.knowledge import EMBEDDING_MODEL, seed_collection
-from tests.postgres import temporary_database
+from tests.support.fakes.serve import fakes_in_another_process
+from tests.support.graphs import rag_graph
+from tests.support.knowledge import EMBEDDING_MODEL, seed_collection
+from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack
+from tests.support.login import login
+from tests.support.postgres import temporary_database
 from workflows.components import EmbeddingProvider, LlmProvider
 from workflows.step_io import AnswerInput, KnowledgeSearchInput
 
 COLLECTION = "bench-kb"
-FAKES_PID: list[int] = []
 QUERY = "How long is the refund window?"
 PASSAGES = [(f"Passage {i}: the refund window is {i} days.", f"doc{i}.pdf", i) for i in range(50)]
-
-
-@contextmanager
-def fakes_in_another_process() -> Iterator[FakeUrls]:
-    """The provider fakes in their own process, so they don't share the load generator's GIL."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-    )
-    try:
-        assert proc.stdout is not None
-        FAKES_PID.append(proc.pid)
-        yield FakeUrls(**json.loads(proc.stdout.readline()))
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
@@ -209,7 +192,7 @@ def main() -> None:
         fakes_in_another_process() as fakes,
         temporary_database("genai_bench") as database_url,
         tempfile.TemporaryDirectory() as tmp,
-        launch_stack(fakes, database_url, Path(tmp), Path(tmp) / "logs") as stack,
+        launch_stack(fakes.urls, database_url, Path(tmp), Path(tmp) / "logs") as stack,
     ):
         seed_collection(stack.env, COLLECTION, PASSAGES)
         with login(stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api:
@@ -258,7 +241,7 @@ def main() -> None:
                 )
             label = "local activities (default)"
             pids = {p.name: p.popen.pid for p in stack.stack.processes}
-            pids["provider fakes"] = FAKES_PID[0]
+            pids["provider fakes"] = fakes.pid
             pids["load generator (this process)"] = os.getpid()
             before = cpu_seconds(pids)
             if shutil.which("wrk"):

@@ -28,6 +28,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +39,13 @@ from sqlalchemy.orm import Session
 
 from api.db.models import Run, User
 from api.runs.index import list_runs_page
-from tests.e2e.conftest import login
-from tests.e2e.graphs import direct_llm_graph, rag_graph
-from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack, running_fakes
-from tests.e2e.knowledge import EMBEDDING_MODEL, seed_collection
-from tests.postgres import temporary_database
+from api.runs.schemas import RunFilter
+from tests.support.fakes.running import running_fakes
+from tests.support.graphs import direct_llm_graph, rag_graph
+from tests.support.knowledge import EMBEDDING_MODEL, seed_collection
+from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack
+from tests.support.login import login
+from tests.support.postgres import temporary_database
 
 COLLECTION = "bench-history-kb"
 PASSAGES = [(f"Passage {i}: the refund window is {i} days.", f"doc{i}.pdf", i) for i in range(20)]
@@ -272,8 +275,8 @@ def main() -> None:
                 .select_from(Run)
                 .where(Run.workflow_id == wide, Run.status == "completed")
             )
-            admin = session.get(User, admin_id)
-            other_user = session.get(User, other_id)
+            admin = session.get_one(User, admin_id)
+            other_user = session.get_one(User, other_id)
         with engine.connect() as conn:
             conn.execute(text("ANALYZE runs"))
             conn.commit()
@@ -330,20 +333,18 @@ def main() -> None:
             )
 
         print("\nPostgreSQL plans of the list queries, as list_runs_page sends them:")
-        common: dict[str, Any] = dict.fromkeys(
-            ["version", "kind", "user_id", "parent_run_id", "started_after", "started_before"]
-        )
         cases = {
-            "(a) filtered, first page": dict(workflow_id=wide, status="completed", cursor=None),
-            "(b) filtered, deep page": dict(workflow_id=wide, status="completed", cursor=cursor),
-            "(c) unfiltered, first page": dict(workflow_id=None, status=None, cursor=None),
-            "(e) a non-admin's own runs": dict(workflow_id=None, status=None, cursor=None),
+            "(a) filtered, first page": RunFilter(workflow_id=wide, status="completed", limit=PAGE),
+            "(b) filtered, deep page": RunFilter(
+                workflow_id=wide, status="completed", cursor=cursor, limit=PAGE
+            ),
+            "(c) unfiltered, first page": RunFilter(limit=PAGE),
+            "(e) a non-admin's own runs": RunFilter(limit=PAGE),
         }
-        for label, filters in cases.items():
+        for label, run_filter in cases.items():
             user = other_user if label.startswith("(e)") else admin
             statement, parameters = capture_sql(
-                engine,
-                lambda s, u=user, f=filters: list_runs_page(s, u, **common, **f, limit=PAGE),
+                engine, partial(list_runs_page, user=user, run_filter=run_filter)
             )
             print(f"\n  {label}:\n{explain(engine, statement, parameters)}")
         engine.dispose()

@@ -1,4 +1,4 @@
-"""Fixtures for activity tests: the provider fakes and activities wired to them."""
+"""Fixtures for activity tests: activities wired to the provider fakes (tests/conftest.py)."""
 
 from collections.abc import AsyncIterator
 
@@ -8,13 +8,6 @@ from activities.graph.answer import AnswerActivities
 from activities.providers.clients import ProviderClients
 from activities.providers.embeddings import Embedder
 from settings import Settings
-from tests.fakes import fixtures as fake_fixtures
-
-# The provider fakes (harmless duplicates once tests/conftest.py imports them too).
-fake_openai = fake_fixtures.fake_openai
-fake_gemini = fake_fixtures.fake_gemini
-fake_serpapi = fake_fixtures.fake_serpapi
-fake_provider_settings = fake_fixtures.fake_provider_settings
 
 
 @pytest.fixture

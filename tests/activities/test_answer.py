@@ -7,9 +7,9 @@ from temporalio.testing import ActivityEnvironment
 from activities.graph.answer import AnswerActivities
 from activities.providers.clients import ProviderClients
 from settings import Settings
-from tests.activities.builders import answer_input
-from tests.fakes import FakeGemini, FakeOpenAI
-from tests.fakes.fixtures import FAKE_OPENAI_KEY
+from tests.support.activity_inputs import answer_input
+from tests.support.fakes import FakeGemini, FakeOpenAI
+from tests.support.fakes.keys import OPENAI_KEY
 from workflows.components import LlmProvider
 from workflows.step_io import ChatTurn, Passage, WebResult
 
@@ -42,7 +42,7 @@ async def test_openai_answer_returns_text_model_and_token_usage(
     assert output.context_used is False
     assert output.citations == [] and output.web_sources == []
     [request] = fake_openai.requests_to("/chat/completions")
-    assert request.headers["authorization"] == f"Bearer {FAKE_OPENAI_KEY}"
+    assert request.headers["authorization"] == f"Bearer {OPENAI_KEY}"
     assert request.body["temperature"] == 0.2
     assert request.body["max_completion_tokens"] == 300
 
@@ -102,7 +102,7 @@ async def test_openai_compatible_calls_the_node_base_url_without_the_openai_key(
     assert output.model == "llama3.1"
     [request] = compatible.requests
     assert request.path == "/ollama/v1/chat/completions"
-    assert FAKE_OPENAI_KEY not in request.headers["authorization"]
+    assert OPENAI_KEY not in request.headers["authorization"]
     assert request.body["max_tokens"] == 300
     assert fake_openai.requests == []
 

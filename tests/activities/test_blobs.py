@@ -15,8 +15,9 @@ from activities.providers.clients import ProviderClients
 from activities.providers.embeddings import Embedder
 from activities.storage.blobs import PASSAGE_LIST, BlobStore
 from settings import Settings
-from tests.activities.builders import answer_input, knowledge_search_input, seed
-from tests.fakes import FakeOpenAI
+from tests.support.activity_inputs import answer_input, knowledge_search_input
+from tests.support.fakes import FakeOpenAI
+from tests.support.knowledge import seed
 from workflows.step_io import BlobRef, KnowledgeSearchOutput, Passage
 
 PASSAGES = [

@@ -7,8 +7,8 @@ from temporalio.exceptions import ApplicationError
 from activities.providers.clients import ProviderClients
 from activities.providers.embeddings import Embedder
 from settings import Settings
-from tests.fakes import FakeGemini, FakeOpenAI
-from tests.fakes.embedding_vectors import hashed_embedding
+from tests.support.fakes import FakeGemini, FakeOpenAI
+from tests.support.fakes.embedding_vectors import hashed_embedding
 from workflows.components import EmbeddingProvider
 
 TEXTS = ["Refunds take 14 days.", "Orders ship in two days."]

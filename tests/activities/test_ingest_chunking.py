@@ -14,7 +14,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.ingest.activities import IngestActivities
 from activities.ingest.chunking import Chunk, SentenceChunker, split_sentences
 from settings import Settings
-from tests.activities.documents import SPEC_PAGE_14_PHRASE, SPEC_PAGES, SPEC_PDF
+from tests.support.documents import SPEC_PAGE_14_PHRASE, SPEC_PAGES, SPEC_PDF
 from workflows.ingest_io import ChunkInput, ChunkOutput, ExtractInput
 
 

@@ -13,10 +13,11 @@ from activities.ingest.chunking import Chunk
 from activities.providers.embeddings import Embedder
 from activities.storage.vector_store import VectorStore, chroma_client
 from settings import Settings
-from tests.activities.builders import OPENAI_MODEL, knowledge_search_input
-from tests.activities.documents import SPEC_PDF
-from tests.fakes import FakeOpenAI
-from tests.fakes.embedding_vectors import hashed_embedding
+from tests.support.activity_inputs import knowledge_search_input
+from tests.support.documents import SPEC_PDF
+from tests.support.fakes import FakeOpenAI
+from tests.support.fakes.embedding_vectors import hashed_embedding
+from tests.support.knowledge import EMBEDDING_MODEL
 from workflows.components import EmbeddingProvider
 from workflows.ingest_io import (
     ChunkInput,
@@ -30,7 +31,7 @@ OPENAI_KB = KnowledgeBaseRef(
     knowledge_base_id="kb-1",
     collection="manuals",
     embedding_provider=EmbeddingProvider.OPENAI,
-    embedding_model=OPENAI_MODEL,
+    embedding_model=EMBEDDING_MODEL,
     chunk_size=1000,
     chunk_overlap=100,
 )

@@ -15,8 +15,8 @@ from temporalio.testing import ActivityEnvironment
 from activities.ingest.activities import IngestActivities
 from activities.ingest.document_text import ExtractionLimits
 from settings import Settings
-from tests.activities import documents
-from tests.activities.documents import SPEC_PAGE_14_PHRASE, SPEC_PAGES, SPEC_PDF
+from tests.support import documents
+from tests.support.documents import SPEC_PAGE_14_PHRASE, SPEC_PAGES, SPEC_PDF
 from workflows.ingest_io import DocumentType, ExtractInput, ExtractOutput
 
 # Generous: each case takes well under a second; this only guards against a hang.

@@ -8,8 +8,9 @@ from activities.graph.knowledge_base import KnowledgeBaseActivities
 from activities.providers.embeddings import LOCAL_MODEL_DIMENSION, Embedder
 from activities.storage.vector_store import VectorStore
 from settings import Settings
-from tests.activities.builders import CHUNKS, OPENAI_MODEL, knowledge_search_input, seed
-from tests.fakes import FakeOpenAI
+from tests.support.activity_inputs import knowledge_search_input
+from tests.support.fakes import FakeOpenAI
+from tests.support.knowledge import CHUNKS, EMBEDDING_MODEL, seed
 from workflows.components import EmbeddingProvider
 
 
@@ -109,7 +110,7 @@ async def test_search_of_an_empty_knowledge_base_returns_no_passages(
     fake_provider_settings: Settings, embedder: Embedder
 ) -> None:
     VectorStore(fake_provider_settings).get_or_create_collection(
-        "policies", EmbeddingProvider.OPENAI, OPENAI_MODEL, 64
+        "policies", EmbeddingProvider.OPENAI, EMBEDDING_MODEL, 64
     )
     activities = KnowledgeBaseActivities(fake_provider_settings, embedder=embedder)
 

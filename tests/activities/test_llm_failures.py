@@ -11,8 +11,9 @@ from temporalio.testing import ActivityEnvironment
 from activities.graph.answer import AnswerActivities
 from activities.providers.clients import ProviderClients
 from settings import Settings
-from tests.activities.builders import answer_input, closed_port_url
-from tests.fakes import Delay, Failure, FakeGemini, FakeOpenAI
+from tests.support.activity_inputs import answer_input
+from tests.support.fakes import Delay, Failure, FakeGemini, FakeOpenAI
+from tests.support.fakes.unreachable import closed_port_url
 from workflows.components import LlmProvider
 from workflows.step_io import AnswerInput
 

@@ -10,9 +10,9 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.graph.web_search import WebSearchActivities
 from settings import Settings
-from tests.activities.builders import closed_port_url
-from tests.fakes import Delay, Failure, FakeSerpApi
-from tests.fakes.fixtures import FAKE_SERPAPI_KEY
+from tests.support.fakes import Delay, Failure, FakeSerpApi
+from tests.support.fakes.keys import SERPAPI_KEY
+from tests.support.fakes.unreachable import closed_port_url
 from workflows.step_io import WebResult, WebSearchInput
 
 
@@ -39,7 +39,7 @@ async def test_google_search_returns_organic_results_as_web_results(
     assert params["engine"] == "google"
     assert params["q"] == "refund rules"
     assert params["num"] == "3"
-    assert params["api_key"] == FAKE_SERPAPI_KEY
+    assert params["api_key"] == SERPAPI_KEY
     assert SerpApiClient.BACKEND == "https://serpapi.com"  # the library's global is untouched
 
 
@@ -124,7 +124,7 @@ async def test_serpapi_timeout_and_refused_connection_are_retryable(
         DataConverter.default.failure_converter.to_failure(
             error, DataConverter.default.payload_converter, failure
         )
-        assert FAKE_SERPAPI_KEY not in str(failure)
+        assert SERPAPI_KEY not in str(failure)
 
 
 async def test_missing_serpapi_key_fails_at_once(fake_provider_settings: Settings) -> None:

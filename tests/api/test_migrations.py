@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from api.db.models import Base
 from api.db.session import make_engine
-from tests.postgres import temporary_database
+from tests.support.migrations import alembic_config
+from tests.support.postgres import temporary_database
 
-ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_TABLES = {
     "users",
     "workflows",
@@ -29,12 +28,6 @@ EXPECTED_TABLES = {
     "documents",
     "workflow_versions",
 }
-
-
-def alembic_config(url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", url)
-    return config
 
 
 @pytest.fixture
@@ -79,7 +72,7 @@ def test_version_hashes_recorded_before_rfc_8785_are_recomputed(tmp_path: Path) 
 
     from api.db.models import Run, User, Workflow, WorkflowVersion
     from api.versions.service import graph_content_hash
-    from tests.workflows.graph_builders import rag_graph
+    from tests.support.graph_shorthand import rag_graph
 
     url = f"sqlite:///{tmp_path / 'rehash.db'}"
     config = alembic_config(url)

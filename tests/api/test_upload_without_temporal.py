@@ -16,7 +16,7 @@ from api.db.models import Document, KnowledgeBase, User
 from api.db.session import make_engine, session_scope
 from api.main import create_app
 from settings import Settings, get_settings
-from tests.api.test_migrations import alembic_config
+from tests.support.migrations import alembic_config
 
 
 class UnavailableTemporal:

@@ -12,17 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.harness import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    Fakes,
-    RunningStack,
-    launch_stack,
-    running_fakes,
-)
-from tests.postgres import temporary_database
-
-__all__ = ["Fakes", "RunningStack"]
+from tests.support.fakes.running import Fakes, running_fakes
+from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, RunningStack, launch_stack
+from tests.support.login import login
+from tests.support.postgres import temporary_database
 
 
 @pytest.fixture(scope="session")
@@ -45,17 +38,6 @@ def running_stack(
     log_dir = Path(os.environ.get("TEST_LOG_DIR", root / "logs"))
     with launch_stack(fakes.urls, postgres_url, root, log_dir) as running:
         yield running
-
-
-def login(api_url: str, email: str, password: str) -> httpx.Client:
-    token = (
-        httpx.post(f"{api_url}/api/v1/auth/login", json={"email": email, "password": password})
-        .raise_for_status()
-        .json()["access_token"]
-    )
-    return httpx.Client(
-        base_url=f"{api_url}/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60
-    )
 
 
 @pytest.fixture(scope="session")

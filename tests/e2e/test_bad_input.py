@@ -5,16 +5,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.e2e.graphs import direct_llm_graph
-
-
-def assert_error(reply: httpx.Response, status: int, code: str) -> dict:
-    assert reply.status_code == status, reply.text
-    body = reply.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    return body["error"]
+from tests.support.api_errors import assert_error
+from tests.support.graphs import direct_llm_graph
 
 
 def test_requests_without_a_token_are_refused(running_stack) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.graphs import direct_llm_graph
-from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, RunningStack
+from tests.support.graphs import direct_llm_graph
+from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, RunningStack
 
 ROOT = Path(__file__).parents[2]
 QUERY = "what does the command line do?"

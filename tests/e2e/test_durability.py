@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import login
-from tests.e2e.graphs import direct_llm_graph
-from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, Fakes, RunningStack, launch_stack
-from tests.fakes.http_fake import Delay
-from tests.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
-from tests.postgres import temporary_database
+from tests.support.fakes.http_fake import Delay
+from tests.support.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
+from tests.support.fakes.running import Fakes
+from tests.support.graphs import direct_llm_graph
+from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, RunningStack, launch_stack
+from tests.support.login import login
+from tests.support.postgres import temporary_database
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,13 @@ from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 
-from tests.e2e.graphs import direct_llm_graph, rag_graph
-from tests.e2e.harness import GEMINI_KEY, OPENAI_KEY, SERPAPI_KEY, Fakes, RunningStack
-from tests.e2e.knowledge import seed_collection
-from tests.fakes.http_fake import Failure
-from tests.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
+from tests.support.fakes.http_fake import Failure
+from tests.support.fakes.keys import GEMINI_KEY, OPENAI_KEY, SERPAPI_KEY
+from tests.support.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
+from tests.support.fakes.running import Fakes
+from tests.support.graphs import direct_llm_graph, rag_graph
+from tests.support.knowledge import seed_collection
+from tests.support.live_stack import RunningStack
 
 PASSAGES = [
     ("The refund window is 30 days from delivery.", "policy.pdf", 3),

@@ -11,10 +11,11 @@ import httpx
 import pypdf
 import pytest
 
-from tests.activities.documents import SPEC_PDF, spec_pdf_copies
-from tests.e2e.graphs import rag_graph
-from tests.e2e.harness import Fakes, RunningStack
-from tests.fakes.http_fake import Delay
+from tests.support.documents import SPEC_PDF, spec_pdf_copies
+from tests.support.fakes.http_fake import Delay
+from tests.support.fakes.running import Fakes
+from tests.support.graphs import rag_graph
+from tests.support.live_stack import RunningStack
 
 TERMINAL = {"completed", "failed", "cancelled"}
 

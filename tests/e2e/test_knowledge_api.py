@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.activities.documents import SPEC_PDF
-from tests.e2e.harness import RunningStack
-from tests.e2e.test_bad_input import assert_error
+from tests.support.api_errors import assert_error
+from tests.support.documents import SPEC_PDF
+from tests.support.live_stack import RunningStack
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
 DOCUMENT_KEYS = {

@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.graphs import direct_llm_graph
-from tests.e2e.harness import ADMIN_EMAIL
+from tests.support.graphs import direct_llm_graph
+from tests.support.live_stack import ADMIN_EMAIL
 
 
 def assert_error(reply: httpx.Response, status: int, code: str) -> dict[str, Any]:

@@ -1,4 +1,7 @@
-"""Seeds a knowledge base in the stack's Chroma server with the project's own code."""
+"""Knowledge bases seeded for tests: in the stack's Chroma server, or in the embedded store.
+
+Passages are embedded through the fake OpenAI, so seeding is fast and deterministic.
+"""
 
 import asyncio
 
@@ -8,10 +11,25 @@ from settings import Settings
 from workflows.components import EmbeddingProvider
 
 EMBEDDING_MODEL = "text-embedding-3-small"
+CHUNKS = {
+    chunk_id("returns-policy", 0): (
+        "Refunds are paid within 14 days after we receive the returned item.",
+        ChunkMetadata(document="returns-policy.pdf", page=2),
+    ),
+    chunk_id("shipping", 0): (
+        "Orders ship from our warehouse in two business days.",
+        ChunkMetadata(document="shipping.md"),
+    ),
+    chunk_id("warranty", 0): (
+        "The kettle warranty covers manufacturing defects for two years.",
+        ChunkMetadata(document="warranty.pdf", page=1),
+    ),
+}
 
 
 def seed_collection(env: dict[str, str], name: str, passages: list[tuple[str, str, int]]) -> None:
-    """Embeds (text, document, page) passages through the fake OpenAI and upserts them."""
+    """Embeds (text, document, page) passages through the fake OpenAI and upserts them into
+    collection ``name`` of the Chroma server the stack's ``env`` names."""
     settings = Settings(
         chroma_url=env["CHROMA_URL"],
         openai_api_key=env["OPENAI_API_KEY"],
@@ -30,3 +48,19 @@ def seed_collection(env: dict[str, str], name: str, passages: list[tuple[str, st
         metadatas=[ChunkMetadata(document=document, page=page) for _, document, page in passages],
         embeddings=vectors,
     )
+
+
+async def seed(
+    settings: Settings,
+    embedder: Embedder,
+    provider: EmbeddingProvider = EmbeddingProvider.OPENAI,
+    model: str = EMBEDDING_MODEL,
+    dimension: int = 64,
+) -> None:
+    """Create knowledge base ``policies`` from ``CHUNKS`` with the given embedding model."""
+    texts = [text for text, _ in CHUNKS.values()]
+    vectors = await embedder.embed_texts(provider, model, texts)
+    collection = VectorStore(settings).get_or_create_collection(
+        "policies", provider, model, dimension
+    )
+    collection.upsert(list(CHUNKS), texts, [m for _, m in CHUNKS.values()], vectors)

@@ -1,4 +1,4 @@
-"""Launches the real stack against loopback fakes; shared by the e2e tests and bench/."""
+"""Launches the real stack against the provider fakes; shared by the e2e tests and bench/."""
 
 import os
 import uuid
@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from temporalio.client import Client
 
 from stack.processes import (
     ManagedProcess,
@@ -18,45 +20,13 @@ from stack.processes import (
     start_worker,
     wait_healthy,
 )
-from tests.fakes.gemini_fake import FakeGemini
-from tests.fakes.openai_fake import FakeOpenAI
-from tests.fakes.serpapi_fake import FakeSerpApi
+from tests.support.fakes.keys import GEMINI_KEY, OPENAI_KEY, SERPAPI_KEY
+from tests.support.fakes.running import FakeUrls
+from workflows.connection import connect_temporal
 
 ADMIN_EMAIL = "admin@example.org"
 ADMIN_PASSWORD = "admin-password-1"
-OPENAI_KEY = "sk-test-openai"
-GEMINI_KEY = "test-gemini-key"
-SERPAPI_KEY = "test-serpapi-key"
-
-
-@dataclass
-class FakeUrls:
-    """Where the provider fakes listen (in this process or another)."""
-
-    openai: str
-    gemini: str
-    serpapi: str
-
-
-@dataclass
-class Fakes:
-    openai: FakeOpenAI
-    gemini: FakeGemini
-    serpapi: FakeSerpApi
-
-    @property
-    def urls(self) -> FakeUrls:
-        return FakeUrls(self.openai.url, self.gemini.url, self.serpapi.url)
-
-
-@contextmanager
-def running_fakes() -> Iterator[Fakes]:
-    with (
-        FakeOpenAI(api_key=OPENAI_KEY) as openai,
-        FakeGemini(api_key=GEMINI_KEY) as gemini,
-        FakeSerpApi(api_key=SERPAPI_KEY) as serpapi,
-    ):
-        yield Fakes(openai, gemini, serpapi)
+TEMPORAL_NAMESPACE = "default"
 
 
 @dataclass
@@ -77,6 +47,10 @@ class RunningStack:
     def start_worker(self) -> None:
         self.worker = self.stack.add(start_worker(self.env, self.log_dir))
 
+    async def temporal(self) -> Client:
+        """A client of the stack's Temporal server, connected the way the processes connect."""
+        return await connect_temporal(self.env["TEMPORAL_ADDRESS"], self.env["TEMPORAL_NAMESPACE"])
+
 
 def stack_env(
     fakes: FakeUrls, database_url: str, root: Path, temporal: str, chroma: str
@@ -86,6 +60,7 @@ def stack_env(
         DATA_DIR=str(root / "data"),
         DATABASE_URL=database_url,
         TEMPORAL_ADDRESS=temporal,
+        TEMPORAL_NAMESPACE=TEMPORAL_NAMESPACE,
         CHROMA_URL=chroma,
         OPENAI_API_KEY=OPENAI_KEY,
         OPENAI_BASE_URL=f"{fakes.openai}/v1",

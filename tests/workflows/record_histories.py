@@ -16,14 +16,15 @@ from pathlib import Path
 import httpx
 from temporalio.client import Client
 
-from tests.activities.documents import image_only_pdf
-from tests.e2e.conftest import login
-from tests.e2e.graphs import direct_llm_graph, rag_graph
-from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, Fakes, launch_stack, running_fakes
-from tests.e2e.knowledge import seed_collection
-from tests.fakes.http_fake import Failure
-from tests.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
-from tests.postgres import temporary_database
+from tests.support.documents import image_only_pdf
+from tests.support.fakes.http_fake import Failure
+from tests.support.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
+from tests.support.fakes.running import Fakes, running_fakes
+from tests.support.graphs import direct_llm_graph, rag_graph
+from tests.support.knowledge import seed_collection
+from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack
+from tests.support.login import login
+from tests.support.postgres import temporary_database
 
 HISTORIES = Path(__file__).with_name("histories")
 COLLECTION = "replay-kb"

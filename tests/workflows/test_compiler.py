@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 import rfc8785
 
-from tests.workflows.graph_builders import graph, node, rag_edges, rag_graph, rag_nodes, wire
+from tests.support.graph_shorthand import graph, node, rag_edges, rag_graph, rag_nodes, wire
 from workflows.compiler import compile_graph, find_graph_problems, hash_plan
 from workflows.components import (
     ExecutionMode,

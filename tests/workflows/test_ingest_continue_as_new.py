@@ -13,17 +13,11 @@ from temporalio.testing import WorkflowEnvironment
 from activities.storage.vector_store import VectorStore
 from settings import Settings
 from stack.processes import temporal_binary
-from tests.activities.documents import spec_pdf_copies
-from tests.fakes import fixtures as fake_fixtures
+from tests.support.documents import spec_pdf_copies
 from worker.ingest_worker import build_ingest_worker
 from workflows.components import EmbeddingProvider
 from workflows.ingest import IngestDocument
 from workflows.ingest_io import IngestDocumentInput, KnowledgeBaseRef
-
-fake_openai = fake_fixtures.fake_openai
-fake_gemini = fake_fixtures.fake_gemini
-fake_serpapi = fake_fixtures.fake_serpapi
-fake_provider_settings = fake_fixtures.fake_provider_settings
 
 
 @pytest.fixture

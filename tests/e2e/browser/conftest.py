@@ -1,11 +1,7 @@
 """Browser tests: Playwright drives Debian's chromium (by path, headless) against the real
 stack, whose API serves the built web builder. Nothing is downloaded; only loopback.
-
-Screenshots of each screen go to ``$TEST_OUTPUT_DIR/screenshots`` (default
-``test-output/screenshots``), to be looked at.
 """
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,11 +9,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.e2e.harness import ADMIN_EMAIL, ADMIN_PASSWORD, RunningStack
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-SCREENSHOTS = Path(os.environ.get("TEST_OUTPUT_DIR", "test-output")) / "screenshots"
-VIEWPORT = {"width": 1280, "height": 800}
+from tests.support.browser import CHROMIUM, VIEWPORT, log_in
+from tests.support.live_stack import RunningStack
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +37,6 @@ def builder_url(running_stack: RunningStack) -> str:
     return running_stack.api_url
 
 
-def log_in(page: Page, url: str, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> None:
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Workflows").wait_for()
-
-
 @pytest.fixture
 def page(browser: Browser, builder_url: str) -> Iterator[Page]:
     """A fresh browser context at 1280×800, logged in as the administrator."""
@@ -64,10 +49,3 @@ def page(browser: Browser, builder_url: str) -> Iterator[Page]:
     yield opened
     context.close()
     assert errors == [], f"uncaught errors in the page: {errors}"
-
-
-def screenshot(page: Page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
-    return path

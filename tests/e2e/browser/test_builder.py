@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.browser.conftest import screenshot
-from tests.e2e.graphs import rag_graph
+from tests.support.browser import screenshot
+from tests.support.graphs import rag_graph
 
 
 def drop(page: Page, component: str, x: int, y: int) -> None:

@@ -11,12 +11,13 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.e2e.browser.conftest import screenshot
-from tests.e2e.graphs import rag_graph
-from tests.e2e.harness import Fakes, RunningStack
-from tests.e2e.knowledge import seed_collection
-from tests.fakes.http_fake import Delay, Failure
-from tests.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
+from tests.support.browser import screenshot
+from tests.support.fakes.http_fake import Delay, Failure
+from tests.support.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
+from tests.support.fakes.running import Fakes
+from tests.support.graphs import rag_graph
+from tests.support.knowledge import seed_collection
+from tests.support.live_stack import RunningStack
 
 PASSAGES = [("Refunds take 30 days from delivery.", "policy.pdf", 4)]
 

@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 import httpx
 from playwright.sync_api import Locator, Page, Route, expect
 
-from tests.activities.documents import SPEC_PDF
-from tests.e2e.browser.conftest import screenshot
-from tests.e2e.harness import Fakes
-from tests.fakes.http_fake import Delay
+from tests.support.browser import screenshot
+from tests.support.documents import SPEC_PDF
+from tests.support.fakes.http_fake import Delay
+from tests.support.fakes.running import Fakes
 
 EMBEDDINGS = "/embeddings"
 # A Windows executable's first bytes, under a name that promises a PDF.

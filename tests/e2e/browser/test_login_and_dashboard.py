@@ -5,7 +5,7 @@ import re
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser.conftest import VIEWPORT, screenshot
+from tests.support.browser import VIEWPORT, screenshot
 
 
 def test_wrong_password_shows_the_apis_message(browser: Browser, builder_url: str) -> None:

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from tests.fakes.embedding_vectors import hashed_embedding
-from tests.fakes.http_fake import FakeHttpServer, RecordedRequest, Reply
+from tests.support.fakes.embedding_vectors import hashed_embedding
+from tests.support.fakes.http_fake import FakeHttpServer, RecordedRequest, Reply
 
 GenerateRequest = dict[str, Any]
 """The parsed JSON body of a ``generateContent`` request."""

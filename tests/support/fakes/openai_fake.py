@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tests.fakes.embedding_vectors import hashed_embedding
-from tests.fakes.http_fake import FakeHttpServer, RecordedRequest, Reply
+from tests.support.fakes.embedding_vectors import hashed_embedding
+from tests.support.fakes.http_fake import FakeHttpServer, RecordedRequest, Reply
 
 ChatRequest = dict[str, Any]
 """The parsed JSON body of a chat completion request."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.fakes.http_fake import FakeHttpServer, RecordedRequest, Reply
+from tests.support.fakes.http_fake import FakeHttpServer, RecordedRequest, Reply
 
 SearchParams = dict[str, str]
 """The query parameters of a search request (``q``, ``engine``, ``api_key``, ...)."""

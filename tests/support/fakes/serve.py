@@ -1,15 +1,41 @@
-"""Runs the three provider fakes in their own process (``python -m tests.fakes.serve``).
+"""The three provider fakes in a process of their own (``python -m tests.support.fakes.serve``).
 
-Prints one JSON line with their base URLs, then serves until stdin closes or SIGTERM.
-The benchmarks use it so the load generator and the fakes do not share one GIL.
+The child prints one JSON line with their base URLs, then serves until stdin closes or
+SIGTERM. The benchmarks use it so the load generator and the fakes do not share one GIL.
 """
 
 import json
 import signal
+import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
-from tests.e2e.harness import running_fakes
+from tests.support.fakes.running import FakeUrls, running_fakes
+
+
+@dataclass
+class FakesProcess:
+    """The fakes' process and where they listen."""
+
+    urls: FakeUrls
+    pid: int
+
+
+@contextmanager
+def fakes_in_another_process() -> Iterator[FakesProcess]:
+    """Starts this module as a child process; stops it on exit."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert proc.stdout is not None
+        yield FakesProcess(FakeUrls(**json.loads(proc.stdout.readline())), proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def main() -> None:
@@ -22,7 +48,12 @@ def main() -> None:
             "serpapi": fakes.serpapi.url,
         }
         print(json.dumps(urls), flush=True)
-        threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+
+        def stop_when_stdin_closes() -> None:
+            sys.stdin.read()
+            stop.set()
+
+        threading.Thread(target=stop_when_stdin_closes, daemon=True).start()
         stop.wait()
 
 
