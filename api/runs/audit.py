@@ -16,13 +16,13 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field, JsonValue
 
 from workflows.canonical_json import CANONICAL_FORM, canonical_json
 
-AUDIT_FORMAT = "genai-stack.audit-record/1"
+AUDIT_FORMAT: Final = "genai-stack.audit-record/1"
 # The form of records exported before RFC 8785: verification only, never for new records.
 LEGACY_CANONICAL_FORM = "JSON with keys sorted, separators ',' and ':', no whitespace, UTF-8"
 

@@ -9,7 +9,6 @@ content hash, so a run can always be traced to the exact graph that produced it.
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
 
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -18,10 +17,12 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from api.core.errors import ApiError
+from api.core.schemas import RunVersion
 from api.core.search_attributes import run_search_attributes
 from api.core.temporal import TemporalConnector
 from api.db.models import Run, User, Workflow, utcnow
 from api.knowledge.refs import resolve_knowledge_bases
+from api.runs.index import mark_run_ended
 from api.runs.schemas import ExecuteResponse
 from api.versions.service import (
     graph_content_hash,
@@ -75,9 +76,6 @@ def _failure_message(err: WorkflowFailureError) -> tuple[str, str | None]:
             node_id = cause.details[0].get("node_id")
         return cause.message, node_id
     return str(cause or err), node_id
-
-
-RunVersion = int | Literal["draft"] | None
 
 
 def select_graph(
@@ -183,13 +181,13 @@ async def run_prepared(
         )
     except WorkflowFailureError as err:
         message, node_id = _failure_message(err)
-        await run_in_threadpool(_finish, session, run, "failed", message)
+        await run_in_threadpool(mark_run_ended, session, run, "failed", message, utcnow())
         raise ApiError(502, "run_failed", message, {"run_id": run.id, "node_id": node_id}) from err
     except RPCError as err:
         message = f"Temporal is unavailable: {err.message}"
-        await run_in_threadpool(_finish, session, run, "failed", message)
+        await run_in_threadpool(mark_run_ended, session, run, "failed", message, utcnow())
         raise ApiError(503, "temporal_unavailable", message) from err
-    await run_in_threadpool(_finish, session, run, "completed", None)
+    await run_in_threadpool(mark_run_ended, session, run, "completed", None, utcnow())
     output = result.outputs[0]
     return ExecuteResponse(
         response=output.response,
@@ -201,10 +199,3 @@ async def run_prepared(
         citations=output.citations,
         web_sources=output.web_sources,
     )
-
-
-def _finish(session: Session, run: Run, status: str, error: str | None) -> None:
-    run.status = status
-    run.error = error
-    run.finished_at = utcnow()
-    session.commit()

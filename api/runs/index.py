@@ -1,4 +1,5 @@
-"""The runs index: who may see a run, listing with filters and cursors, and its row shape.
+"""The runs index: who may see a run, listing with filters and cursors, its row shape,
+and how a run's end is recorded on it.
 
 Everyone sees their own runs; an administrator may also read (list, open, export) the
 runs of every user — read only: re-running and replaying stay with the run's owner.
@@ -7,7 +8,6 @@ runs of every user — read only: re-running and replaying stay with the run's o
 import base64
 import binascii
 from datetime import datetime
-from typing import Literal
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from api.core.errors import ApiError, not_found
 from api.core.ownership import owned
 from api.db.models import Run, User
-from api.runs.schemas import RunOut
+from api.runs.schemas import IndexedRunStatus, RunFilter, RunOut, RunPage
 from settings import Settings
 
 
@@ -48,7 +48,7 @@ def run_out(run: Run, settings: Settings) -> RunOut:
         graph_hash=run.graph_hash,
         plan_hash=run.plan_hash,
         query=run.query,
-        kind=run.kind,  # type: ignore[arg-type]
+        kind=run.kind,
         parent_run_id=run.parent_run_id,
         replay_from_node=run.replay_from_node,
         status=run.status,
@@ -79,49 +79,58 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 
 def list_runs_page(
-    session: Session,
-    user: User,
-    *,
-    workflow_id: str | None,
-    version: int | Literal["draft"] | None,
-    status: str | None,
-    kind: str | None,
-    user_id: str | None,
-    parent_run_id: str | None,
-    started_after: datetime | None,
-    started_before: datetime | None,
-    cursor: str | None,
-    limit: int,
+    session: Session, user: User, run_filter: RunFilter
 ) -> tuple[list[Run], str | None]:
     """A page of runs the user may see, newest first (keyset pagination on start time, id)."""
+    f = run_filter
     stmt = select(Run)
     if not user.is_admin:
         stmt = stmt.where(Run.owner_id == user.id)
-    if user_id:
-        stmt = stmt.where(Run.owner_id == user_id)
-    if workflow_id:
-        stmt = stmt.where(Run.workflow_id == workflow_id)
-    if version == "draft":
+    if f.user_id:
+        stmt = stmt.where(Run.owner_id == f.user_id)
+    if f.workflow_id:
+        stmt = stmt.where(Run.workflow_id == f.workflow_id)
+    if f.version == "draft":
         stmt = stmt.where(Run.version_number.is_(None))
-    elif version is not None:
-        stmt = stmt.where(Run.version_number == version)
-    if status:
-        stmt = stmt.where(Run.status == status)
-    if kind:
-        stmt = stmt.where(Run.kind == kind)
-    if parent_run_id:
-        stmt = stmt.where(Run.parent_run_id == parent_run_id)
-    if started_after:
-        stmt = stmt.where(Run.started_at >= started_after)
-    if started_before:
-        stmt = stmt.where(Run.started_at < started_before)
-    if cursor:
-        at, after_id = decode_cursor(cursor)
+    elif f.version is not None:
+        stmt = stmt.where(Run.version_number == f.version)
+    if f.status:
+        stmt = stmt.where(Run.status == f.status)
+    if f.kind:
+        stmt = stmt.where(Run.kind == f.kind)
+    if f.parent_run_id:
+        stmt = stmt.where(Run.parent_run_id == f.parent_run_id)
+    if f.started_after:
+        stmt = stmt.where(Run.started_at >= f.started_after)
+    if f.started_before:
+        stmt = stmt.where(Run.started_at < f.started_before)
+    if f.cursor:
+        at, after_id = decode_cursor(f.cursor)
         # A row comparison, so the index on (…, started_at, id) seeks straight to the page.
         stmt = stmt.where(tuple_(Run.started_at, Run.id) < tuple_(at, after_id))
     rows = list(
-        session.scalars(stmt.order_by(Run.started_at.desc(), Run.id.desc()).limit(limit + 1))
+        session.scalars(stmt.order_by(Run.started_at.desc(), Run.id.desc()).limit(f.limit + 1))
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
+    more = len(rows) > f.limit
+    rows = rows[: f.limit]
     return rows, encode_cursor(rows[-1]) if more and rows else None
+
+
+def runs_page(session: Session, user: User, settings: Settings, run_filter: RunFilter) -> RunPage:
+    """``GET /runs``: the page of ``list_runs_page`` as the API answers it."""
+    rows, next_cursor = list_runs_page(session, user, run_filter)
+    return RunPage(items=[run_out(r, settings) for r in rows], next_cursor=next_cursor)
+
+
+def mark_run_ended(
+    session: Session,
+    run: Run,
+    status: IndexedRunStatus,
+    error: str | None,
+    finished_at: datetime | None,
+) -> None:
+    """Records on the index row how and when the run ended, and commits."""
+    run.status = status
+    run.error = error
+    run.finished_at = finished_at
+    session.commit()

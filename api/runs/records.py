@@ -1,4 +1,4 @@
-"""A run's durable record, read from Temporal: its event history, timeline and audit export.
+"""A run as Temporal knows it: live progress, event history, timeline and audit record.
 
 The event history is the source of truth; the runs index row is brought up to date
 from it when it is read (a run whose API process died still says how it ended).
@@ -15,15 +15,33 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.core.errors import ApiError
 from api.core.security import jwt_secret
 from api.db.models import Run, User, Workflow, WorkflowVersion
-from api.runs.audit import audit_key, seal
-from api.runs.index import run_out
+from api.runs.audit import AuditVerification, audit_key, seal, verify
+from api.runs.index import mark_run_ended, run_out, visible_run
+from api.runs.schemas import IndexedRunStatus, RunDetail, RunTimelineOut
 from api.runs.timeline import build_timeline, run_input_of
-from api.runs.timeline_schemas import RunTimeline
+from api.runs.timeline_schemas import ExecutionStatus, RunTimeline
 from api.versions.service import graph_content_hash, version_graph
 from api.workflows.graph_store import load_graph
 from settings import Settings
+from workflows.graph_run import GraphRun
 
-_INDEX_STATUS = {"completed": "completed", "running": "running"}  # everything else: failed
+# Every other way an execution ends is a failed run in the index.
+_INDEX_STATUS: dict[ExecutionStatus, IndexedRunStatus] = {
+    "completed": "completed",
+    "running": "running",
+}
+
+
+async def run_detail(
+    *, session: Session, client: Client, settings: Settings, user: User, run_id: str
+) -> RunDetail:
+    """The run's index row with each step's live status, asked of the workflow itself."""
+    run = await run_in_threadpool(visible_run, session, user, run_id)
+    try:
+        progress = await client.get_workflow_handle(run.id).query(GraphRun.progress)
+    except RPCError:
+        progress = None
+    return RunDetail(**run_out(run, settings).model_dump(), progress=progress)
 
 
 async def fetch_history(client: Client, run_id: str) -> WorkflowHistory:
@@ -48,10 +66,8 @@ def sync_index(session: Session, run: Run, timeline: RunTimeline) -> None:
     """Brings the index row up to date with a finished run's history."""
     if run.status != "running" or timeline.status == "running":
         return
-    run.status = _INDEX_STATUS.get(timeline.status, "failed")
-    run.error = timeline.error
-    run.finished_at = timeline.finished_at
-    session.commit()
+    status = _INDEX_STATUS.get(timeline.status, "failed")
+    mark_run_ended(session, run, status, timeline.error, timeline.finished_at)
 
 
 def unreadable_history(run_id: str, err: ValueError) -> ApiError:
@@ -64,6 +80,7 @@ def unreadable_history(run_id: str, err: ValueError) -> ApiError:
 
 
 async def timeline_of(session: Session, client: Client, run: Run) -> RunTimeline:
+    """The run's timeline from its history (redacted); the index row is synced with it."""
     history = await fetch_history(client, run.id)
     try:
         timeline = build_timeline(history)
@@ -71,6 +88,15 @@ async def timeline_of(session: Session, client: Client, run: Run) -> RunTimeline
         raise unreadable_history(run.id, err) from err
     await run_in_threadpool(sync_index, session, run, timeline)
     return timeline
+
+
+async def run_timeline(
+    *, session: Session, client: Client, settings: Settings, user: User, run_id: str
+) -> RunTimelineOut:
+    """A run the user may see, with its timeline."""
+    run = await run_in_threadpool(visible_run, session, user, run_id)
+    timeline = await timeline_of(session, client, run)
+    return RunTimelineOut(run=run_out(run, settings), timeline=timeline)
 
 
 def _version_part(session: Session, run: Run) -> dict[str, Any]:
@@ -135,9 +161,10 @@ def _audit_content(
 
 
 async def export_audit_record(
-    session: Session, client: Client, settings: Settings, run: Run
+    *, session: Session, client: Client, settings: Settings, user: User, run_id: str
 ) -> dict[str, Any]:
-    """The run as one sealed JSON document."""
+    """A finished run the user may see, as one sealed JSON document."""
+    run = await run_in_threadpool(visible_run, session, user, run_id)
     history = await fetch_history(client, run.id)
     try:
         timeline = build_timeline(history, redact=False)
@@ -149,3 +176,8 @@ async def export_audit_record(
         )
     content = await run_in_threadpool(_audit_content, session, settings, run, history, timeline)
     return seal(content, audit_key(jwt_secret(settings)))
+
+
+def verify_presented_record(settings: Settings, record: dict[str, Any]) -> AuditVerification:
+    """Whether ``record`` is exactly as this server sealed it."""
+    return verify(record, audit_key(jwt_secret(settings)))

@@ -8,24 +8,38 @@
 """
 
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client, WorkflowHistory
 
 from api.core.errors import ApiError
+from api.core.schemas import RunVersion
+from api.core.temporal import TemporalConnector
 from api.db.models import Run, User
 from api.runs.execution import (
     PreparedRun,
-    RunVersion,
     compile_or_raise,
     new_run_id,
+    run_prepared,
     select_graph,
 )
-from api.runs.records import fetch_history
+from api.runs.index import list_runs_page, own_run, run_out, visible_run
+from api.runs.records import fetch_history, timeline_of
 from api.runs.replay_check import replay_histories
-from api.runs.schemas import NodeComparison, ReplayCheckResult
+from api.runs.schemas import (
+    ExecuteResponse,
+    NodeComparison,
+    ReplayCheckReport,
+    ReplayCheckRequest,
+    ReplayCheckResult,
+    ReplayRequest,
+    RunComparison,
+    RunFilter,
+)
 from api.runs.timeline import recorded_outputs, run_input_of
 from api.runs.timeline_schemas import RunTimeline
 from api.versions.service import graph_content_hash
 from api.workflows.graph_store import owned_workflow
+from settings import Settings
 from workflows.plan import GraphRunInput, Plan
 
 
@@ -123,6 +137,43 @@ def prepare_replay(
     return PreparedRun(run, run_input)
 
 
+async def start_rerun(
+    *,
+    session: Session,
+    temporal: TemporalConnector,
+    settings: Settings,
+    user: User,
+    run_id: str,
+) -> ExecuteResponse:
+    """Re-runs one of the user's runs (its plan and inputs, from its history)."""
+    parent = await run_in_threadpool(own_run, session, user, run_id)
+    history = await fetch_history(await temporal.client(), parent.id)
+    prepared = await run_in_threadpool(prepare_rerun, session, parent, history)
+    return await run_prepared(
+        session=session, temporal=temporal, settings=settings, prepared=prepared
+    )
+
+
+async def start_replay(
+    *,
+    session: Session,
+    temporal: TemporalConnector,
+    settings: Settings,
+    user: User,
+    run_id: str,
+    request: ReplayRequest,
+) -> ExecuteResponse:
+    """Replays one of the user's runs from ``request.from_node`` on."""
+    parent = await run_in_threadpool(own_run, session, user, run_id)
+    history = await fetch_history(await temporal.client(), parent.id)
+    prepared = await run_in_threadpool(
+        prepare_replay, session, user, parent, history, request.from_node, request.version
+    )
+    return await run_prepared(
+        session=session, temporal=temporal, settings=settings, prepared=prepared
+    )
+
+
 def compare_nodes(left: RunTimeline, right: RunTimeline) -> list[NodeComparison]:
     """Node by node, in the left run's order then any node only the right run has."""
     lefts = {n.node_id: n for n in left.nodes}
@@ -141,6 +192,50 @@ def compare_nodes(left: RunTimeline, right: RunTimeline) -> list[NodeComparison]
         )
         for node_id in order
     ]
+
+
+async def run_comparison(
+    *,
+    session: Session,
+    client: Client,
+    settings: Settings,
+    user: User,
+    run_id: str,
+    other_run_id: str,
+) -> RunComparison:
+    """Two runs the user may see, side by side (e.g. a run and its re-run)."""
+    left = await run_in_threadpool(visible_run, session, user, run_id)
+    right = await run_in_threadpool(visible_run, session, user, other_run_id)
+    left_timeline = await timeline_of(session, client, left)
+    right_timeline = await timeline_of(session, client, right)
+    nodes = compare_nodes(left_timeline, right_timeline)
+    return RunComparison(
+        left=run_out(left, settings),
+        right=run_out(right, settings),
+        same_plan=left.plan_hash == right.plan_hash,
+        same_outputs=all(n.same_outputs for n in nodes if n.left and n.left.component == "output"),
+        nodes=nodes,
+    )
+
+
+def _runs_to_check(session: Session, user: User, request: ReplayCheckRequest) -> list[str]:
+    """The runs named (the user's own), then the user's most recent ``request.recent``."""
+    ids = [own_run(session, user, run_id).id for run_id in request.run_ids]
+    if request.recent:
+        recent = RunFilter(user_id=user.id, limit=request.recent)
+        rows, _ = list_runs_page(session, user, recent)
+        ids += [r.id for r in rows if r.id not in ids]
+    return ids
+
+
+async def check_replays(
+    *, session: Session, client: Client, user: User, request: ReplayCheckRequest
+) -> ReplayCheckReport:
+    """Replays the chosen runs' histories against the workflow code running now."""
+    run_ids = await run_in_threadpool(_runs_to_check, session, user, request)
+    results = await check_runs(client, run_ids)
+    failures = sum(1 for r in results if not r.replays)
+    return ReplayCheckReport(checked=len(results), failures=failures, results=results)
 
 
 async def check_runs(client: Client, run_ids: list[str]) -> list[ReplayCheckResult]:

@@ -1,20 +1,23 @@
 """Executing a workflow, the run history, and what can be done with a recorded run."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
-from temporalio.service import RPCError
 
 from api.core.deps import CurrentUser, SessionDep, SettingsDep, TemporalConnectorDep, TemporalDep
-from api.core.security import jwt_secret
-from api.runs.audit import AuditRecord, AuditVerification, audit_key, verify
-from api.runs.execution import execute_graph, run_prepared
-from api.runs.index import list_runs_page, own_run, run_out, visible_run
-from api.runs.records import export_audit_record, fetch_history, timeline_of
-from api.runs.replays import check_runs, compare_nodes, prepare_replay, prepare_rerun
+from api.core.schemas import RunVersion
+from api.runs.audit import AuditRecord, AuditVerification
+from api.runs.execution import execute_graph
+from api.runs.index import runs_page
+from api.runs.records import (
+    export_audit_record,
+    run_detail,
+    run_timeline,
+    verify_presented_record,
+)
+from api.runs.replays import check_replays, run_comparison, start_replay, start_rerun
 from api.runs.schemas import (
     ExecuteRequest,
     ExecuteResponse,
@@ -23,11 +26,10 @@ from api.runs.schemas import (
     ReplayRequest,
     RunComparison,
     RunDetail,
+    RunFilter,
     RunPage,
     RunTimelineOut,
 )
-from workflows.graph import VersionNumber
-from workflows.graph_run import GraphRun
 
 router = APIRouter(tags=["runs"])
 
@@ -60,9 +62,7 @@ def list_runs(
     user: CurrentUser,
     settings: SettingsDep,
     workflow_id: str | None = None,
-    version: VersionNumber | Literal["draft"] | None = Query(
-        default=None, description="A version number, or 'draft'."
-    ),
+    version: RunVersion = Query(default=None, description="A version number, or 'draft'."),
     status: str | None = Query(default=None, pattern="^(running|completed|failed)$"),
     kind: str | None = Query(default=None, pattern="^(run|rerun|replay)$"),
     user_id: str | None = Query(default=None, description="Administrators: one user's runs."),
@@ -73,9 +73,7 @@ def list_runs(
     limit: int = Query(default=50, ge=1, le=500),
 ) -> RunPage:
     """Runs you may see, newest first, filtered; follow ``next_cursor`` for older ones."""
-    rows, next_cursor = list_runs_page(
-        session,
-        user,
+    run_filter = RunFilter(
         workflow_id=workflow_id,
         version=version,
         status=status,
@@ -87,7 +85,7 @@ def list_runs(
         cursor=cursor,
         limit=limit,
     )
-    return RunPage(items=[run_out(r, settings) for r in rows], next_cursor=next_cursor)
+    return runs_page(session, user, settings, run_filter)
 
 
 @router.post("/runs/replay-check")
@@ -95,21 +93,7 @@ async def replay_check(
     body: ReplayCheckRequest, session: SessionDep, user: CurrentUser, client: TemporalDep
 ) -> ReplayCheckReport:
     """Replays runs' histories against the workflow code running now (determinism check)."""
-
-    def chosen() -> list[str]:
-        ids = [own_run(session, user, run_id).id for run_id in body.run_ids]
-        if body.recent:
-            rows, _ = list_runs_page(
-                session, user, workflow_id=None, version=None, status=None, kind=None,
-                user_id=user.id, parent_run_id=None, started_after=None, started_before=None,
-                cursor=None, limit=body.recent,
-            )  # fmt: skip
-            ids += [r.id for r in rows if r.id not in ids]
-        return ids
-
-    results = await check_runs(client, await run_in_threadpool(chosen))
-    failures = sum(1 for r in results if not r.replays)
-    return ReplayCheckReport(checked=len(results), failures=failures, results=results)
+    return await check_replays(session=session, client=client, user=user, request=body)
 
 
 @router.post("/audit/verify")
@@ -119,7 +103,7 @@ def verify_audit_record(
     record: dict[str, Any] = Body(description="An exported audit record, as it was exported."),
 ) -> AuditVerification:
     """Says whether a presented audit record is exactly as this server exported it."""
-    return verify(record, audit_key(jwt_secret(settings)))
+    return verify_presented_record(settings, record)
 
 
 @router.get("/runs/{run_id}")
@@ -127,12 +111,9 @@ async def get_run(
     run_id: str, session: SessionDep, user: CurrentUser, settings: SettingsDep, client: TemporalDep
 ) -> RunDetail:
     """One run with each step's live status, asked of the workflow itself."""
-    run = await run_in_threadpool(visible_run, session, user, run_id)
-    try:
-        progress = await client.get_workflow_handle(run.id).query(GraphRun.progress)
-    except RPCError:
-        progress = None
-    return RunDetail(**run_out(run, settings).model_dump(), progress=progress)
+    return await run_detail(
+        session=session, client=client, settings=settings, user=user, run_id=run_id
+    )
 
 
 @router.get("/runs/{run_id}/timeline")
@@ -141,9 +122,9 @@ async def get_timeline(
 ) -> RunTimelineOut:
     """The run node by node — status, times, attempts and errors, inputs and outputs —
     built from its Temporal event history."""
-    run = await run_in_threadpool(visible_run, session, user, run_id)
-    timeline = await timeline_of(session, client, run)
-    return RunTimelineOut(run=run_out(run, settings), timeline=timeline)
+    return await run_timeline(
+        session=session, client=client, settings=settings, user=user, run_id=run_id
+    )
 
 
 @router.get("/runs/{run_id}/audit", response_model=AuditRecord)
@@ -151,9 +132,10 @@ async def export_audit(
     run_id: str, session: SessionDep, user: CurrentUser, settings: SettingsDep, client: TemporalDep
 ) -> JSONResponse:
     """The finished run as one JSON document with a SHA-256 digest and the server's seal."""
-    run = await run_in_threadpool(visible_run, session, user, run_id)
-    record = await export_audit_record(session, client, settings, run)
-    filename = f"audit-{run.id}.json"
+    record = await export_audit_record(
+        session=session, client=client, settings=settings, user=user, run_id=run_id
+    )
+    filename = f"audit-{run_id}.json"
     return JSONResponse(record, headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
@@ -166,11 +148,8 @@ async def rerun(
     temporal: TemporalConnectorDep,
 ) -> ExecuteResponse:
     """A new run of the same plan with the same inputs, linked to this one."""
-    parent = await run_in_threadpool(own_run, session, user, run_id)
-    history = await fetch_history(await temporal.client(), parent.id)
-    prepared = await run_in_threadpool(prepare_rerun, session, parent, history)
-    return await run_prepared(
-        session=session, temporal=temporal, settings=settings, prepared=prepared
+    return await start_rerun(
+        session=session, temporal=temporal, settings=settings, user=user, run_id=run_id
     )
 
 
@@ -184,13 +163,13 @@ async def replay_from_node(
     temporal: TemporalConnectorDep,
 ) -> ExecuteResponse:
     """Re-executes from ``from_node`` on, reusing the outputs recorded before it."""
-    parent = await run_in_threadpool(own_run, session, user, run_id)
-    history = await fetch_history(await temporal.client(), parent.id)
-    prepared = await run_in_threadpool(
-        prepare_replay, session, user, parent, history, body.from_node, body.version
-    )
-    return await run_prepared(
-        session=session, temporal=temporal, settings=settings, prepared=prepared
+    return await start_replay(
+        session=session,
+        temporal=temporal,
+        settings=settings,
+        user=user,
+        run_id=run_id,
+        request=body,
     )
 
 
@@ -204,15 +183,11 @@ async def compare_runs(
     client: TemporalDep,
 ) -> RunComparison:
     """Two runs side by side (e.g. a run and its re-run), node by node."""
-    left = await run_in_threadpool(visible_run, session, user, run_id)
-    right = await run_in_threadpool(visible_run, session, user, other_run_id)
-    left_timeline = await timeline_of(session, client, left)
-    right_timeline = await timeline_of(session, client, right)
-    nodes = compare_nodes(left_timeline, right_timeline)
-    return RunComparison(
-        left=run_out(left, settings),
-        right=run_out(right, settings),
-        same_plan=left.plan_hash == right.plan_hash,
-        same_outputs=all(n.same_outputs for n in nodes if n.left and n.left.component == "output"),
-        nodes=nodes,
+    return await run_comparison(
+        session=session,
+        client=client,
+        settings=settings,
+        user=user,
+        run_id=run_id,
+        other_run_id=other_run_id,
     )

@@ -3,16 +3,18 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api.core.schemas import MAX_QUERY_CHARS, RequestBody, RunVersion
 from api.runs.timeline_schemas import NodeTimeline, RunTimeline
-from workflows.graph import NODE_ID_PATTERN, VersionNumber
+from workflows.graph import NODE_ID_PATTERN
 from workflows.plan import RunProgress
 from workflows.step_io import Citation, TokenUsage, WebResult
 
 RunKind = Literal["run", "rerun", "replay"]
-RunStatus = Literal["running", "completed", "failed"]
+# A run's status in the runs index. How its Temporal execution ended (timed out,
+# terminated…) is ``timeline_schemas.ExecutionStatus``; the index records those as failed.
+IndexedRunStatus = Literal["running", "completed", "failed"]
 
 
 class RunOut(BaseModel):
@@ -36,6 +38,21 @@ class RunOut(BaseModel):
     temporal_ui_url: str
 
 
+class RunFilter(RequestBody):
+    """Which runs to list (every filter optional) and which page of them."""
+
+    workflow_id: str | None = None
+    version: RunVersion = None
+    status: IndexedRunStatus | None = None
+    kind: RunKind | None = None
+    user_id: str | None = Field(default=None, description="Administrators: one user's runs.")
+    parent_run_id: str | None = None
+    started_after: datetime | None = None
+    started_before: datetime | None = None
+    cursor: str | None = Field(default=None, description="``next_cursor`` of the last page.")
+    limit: int = Field(default=50, ge=1)
+
+
 class RunPage(BaseModel):
     """A page of runs, newest first; pass ``next_cursor`` as ``cursor`` for the next."""
 
@@ -55,11 +72,9 @@ class RunTimelineOut(BaseModel):
     timeline: RunTimeline
 
 
-class ReplayRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReplayRequest(RequestBody):
     from_node: str = Field(pattern=NODE_ID_PATTERN, description="Re-execute from this node on.")
-    version: VersionNumber | Literal["draft"] | None = Field(
+    version: RunVersion = Field(
         default=None,
         description="Run this version's graph from the node (e.g. the draft with an edited "
         "prompt); none: the original run's own plan.",
@@ -83,9 +98,7 @@ class RunComparison(BaseModel):
     nodes: list[NodeComparison]
 
 
-class ReplayCheckRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReplayCheckRequest(RequestBody):
     run_ids: list[str] = Field(default_factory=list, max_length=200)
     recent: int = Field(
         default=20, ge=0, le=200, description="Also check your most recent runs, this many."

@@ -24,7 +24,7 @@ from pydantic import BaseModel, JsonValue, ValidationError
 from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType, TimeoutType, WorkflowTaskFailedCause
 from temporalio.api.failure.v1 import Failure
-from temporalio.api.history.v1 import HistoryEvent
+from temporalio.api.history.v1 import ActivityTaskStartedEventAttributes, HistoryEvent
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
@@ -32,10 +32,10 @@ from api.runs.redaction import redact as redact_value
 from api.runs.timeline_schemas import (
     AttemptRecord,
     AttemptStatus,
+    ExecutionStatus,
     NodeStatus,
     NodeTimeline,
     RunEvent,
-    RunStatus,
     RunTimeline,
 )
 from workflows.components import LlmEngineConfig, OutputConfig
@@ -194,7 +194,7 @@ class _Run:
     """What the events say, before it is fitted to the plan."""
 
     started_at: datetime
-    status: RunStatus = "running"
+    status: ExecutionStatus = "running"
     finished_at: datetime | None = None
     error: str | None = None
     result: GraphRunResult | None = None
@@ -251,17 +251,17 @@ class _Reader:
         at = _time(event)
         run = self.run
         if kind == _E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            attrs = event.activity_task_scheduled_event_attributes
-            node_id = self._node_of(event, attrs.activity_type.name)
+            activity = event.activity_task_scheduled_event_attributes.activity_type.name
+            node_id = self._node_of(event, activity)
             if node_id is not None:
-                call = self._new_call(node_id, attrs.activity_type.name)
+                call = self._new_call(node_id, activity)
                 self._add_attempt(call, scheduled_at=at, status="running")
                 self._scheduled[event.event_id] = call
         elif kind == _E.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-            attrs = event.activity_task_started_event_attributes
-            call = self._scheduled.get(attrs.scheduled_event_id)
-            if call is not None:
-                self._on_started(call, at, attrs.attempt, attrs)
+            started = event.activity_task_started_event_attributes
+            started_call = self._scheduled.get(started.scheduled_event_id)
+            if started_call is not None:
+                self._on_started(started_call, at, started)
         elif kind in (
             _E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
             _E.EVENT_TYPE_ACTIVITY_TASK_FAILED,
@@ -274,14 +274,14 @@ class _Reader:
         elif kind == _E.EVENT_TYPE_TIMER_STARTED:
             node_id = _summary(event)
             if node_id in self._node_ids:
-                timeout = event.timer_started_event_attributes.start_to_fire_timeout
+                backoff = event.timer_started_event_attributes.start_to_fire_timeout
                 run.retry_timer[node_id] = True
                 run.pending_backoff_ms[node_id] = round(
-                    timeout.ToTimedelta().total_seconds() * 1000
+                    backoff.ToTimedelta().total_seconds() * 1000
                 )
         elif kind == _E.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
-            timeout = event.workflow_task_timed_out_event_attributes.timeout_type
-            detail = TimeoutType.Name(timeout).removeprefix("TIMEOUT_TYPE_").lower()
+            timeout_type = event.workflow_task_timed_out_event_attributes.timeout_type
+            detail = TimeoutType.Name(timeout_type).removeprefix("TIMEOUT_TYPE_").lower()
             run.events.append(
                 RunEvent(
                     at=at,
@@ -291,11 +291,11 @@ class _Reader:
                 )
             )
         elif kind == _E.EVENT_TYPE_WORKFLOW_TASK_FAILED:
-            attrs = event.workflow_task_failed_event_attributes
-            cause = WorkflowTaskFailedCause.Name(attrs.cause)
+            task_failed = event.workflow_task_failed_event_attributes
+            cause = WorkflowTaskFailedCause.Name(task_failed.cause)
             detail = cause.removeprefix("WORKFLOW_TASK_FAILED_CAUSE_").lower().replace("_", " ")
-            if attrs.HasField("failure") and attrs.failure.message:
-                detail = f"{detail}: {attrs.failure.message}"
+            if task_failed.HasField("failure") and task_failed.failure.message:
+                detail = f"{detail}: {task_failed.failure.message}"
             run.events.append(
                 RunEvent(at=at, kind="workflow_task_failed", message=WORKER_STOPPED, detail=detail)
             )
@@ -312,8 +312,11 @@ class _Reader:
         else:
             self._on_close(event, at)
 
-    def _on_started(self, call: _Call, at: datetime, attempt: int, attrs: Any) -> None:
-        """A regular activity's start; ``attempt`` > 1 means the server retried it."""
+    def _on_started(
+        self, call: _Call, at: datetime, attrs: ActivityTaskStartedEventAttributes
+    ) -> None:
+        """A regular activity's start; ``attrs.attempt`` > 1 means the server retried it."""
+        attempt = attrs.attempt
         current = call.attempts[-1]
         if attempt > 1:
             # The server records STARTED once, for the attempt that ended the call; the
@@ -504,7 +507,7 @@ def _activity_node(step: PlanStep, calls: list[_Call], run: _Run) -> _Node:
     return node
 
 
-def _run_word(status: RunStatus) -> str:
+def _run_word(status: ExecutionStatus) -> str:
     return {
         "completed": "completed",
         "failed": "failed",

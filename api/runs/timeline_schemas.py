@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field, JsonValue
 
 from workflows.step_io import BlobRef, Passage, TokenUsage, WebResult
 
-RunStatus = Literal["running", "completed", "failed", "timed_out", "terminated", "cancelled"]
+# How the run's Temporal execution stands, read from its history (the index keeps only
+# running, completed or failed: ``schemas.IndexedRunStatus``).
+ExecutionStatus = Literal["running", "completed", "failed", "timed_out", "terminated", "cancelled"]
 NodeStatus = Literal["pending", "running", "completed", "failed", "reused"]
 AttemptStatus = Literal["completed", "failed", "timed_out", "cancelled", "running"]
 
@@ -90,7 +92,7 @@ class RunTimeline(BaseModel):
     """One run, step by step, as its event history records it."""
 
     run_id: str = Field(description="The workflow id.")
-    status: RunStatus
+    status: ExecutionStatus
     started_at: datetime
     finished_at: datetime | None = None
     duration_ms: int | None = None
