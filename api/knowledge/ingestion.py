@@ -92,7 +92,7 @@ async def start_ingestion(
     job = IngestDocumentInput(
         document_id=document.id,
         file_path=document.stored_path,
-        file_type=document.file_type,  # type: ignore[arg-type]  # checked on upload
+        file_type=document.file_type,  # checked on upload
         filename=document.filename,
         knowledge_base=knowledge_base_ref(kb),
     )
