@@ -1,7 +1,7 @@
 """Workflows: creating, listing, editing and deleting them, their graph, and validating it.
 
-Every function looks the workflow up as the user's own (404 otherwise) and commits what it
-changes. The graph's rows are read and written by ``api.workflows.graph_store``.
+Each function a route calls looks the workflow up as the user's own (404 otherwise) and
+commits what it changes. The graph's rows are read and written by ``api.workflows.graph_store``.
 """
 
 from sqlalchemy import func, select
@@ -225,7 +225,7 @@ def add_component(session: Session, *, user: User, workflow_id: str, body: Compo
 def update_component(
     session: Session, *, user: User, workflow_id: str, node_id: str, body: ComponentUpdate
 ) -> Node:
-    """Moves a node or replaces its configuration or policy (an explicit null clears it)."""
+    """Moves a node or replaces its configuration or policy (an explicit null policy clears it)."""
     row = _component(owned_workflow(session, user, workflow_id), node_id)
     if body.position is not None:
         row.position_x, row.position_y = body.position.x, body.position.y
