@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import httpx
-from temporalio.client import Client
 from temporalio.testing import ActivityEnvironment
 
 from activities.ingest.activities import IngestActivities
@@ -29,8 +28,9 @@ from activities.providers.embeddings import Embedder, warm_up_local_model
 from settings import Settings
 from tests.support.documents import spec_pdf_copies
 from tests.support.fakes.serve import fakes_in_another_process
-from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack
+from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, RunningStack, launch_stack
 from tests.support.login import login
+from tests.support.polling import eventually
 from tests.support.postgres import temporary_database
 from workflows.components import EmbeddingProvider
 from workflows.ingest_io import ChunkInput, ExtractInput
@@ -91,16 +91,18 @@ def end_to_end(api: httpx.Client, data: bytes) -> tuple[dict, float]:
         .json()
     )
     uploaded = time.perf_counter() - start
-    while True:
+
+    def finished() -> dict | None:
         now = api.get(f"/documents/{doc['id']}").raise_for_status().json()
-        if now["status"] in ("completed", "failed", "cancelled"):
-            return now, uploaded
-        time.sleep(1.0)
+        return now if now["status"] in ("completed", "failed", "cancelled") else None
+
+    done = eventually(finished, timeout=3600, interval=1.0, message="the ingestion never ended")
+    return done, uploaded
 
 
-async def activity_timeline(address: str, document_id: str) -> tuple[float, list[str]]:
+async def activity_timeline(stack: RunningStack, document_id: str) -> tuple[float, list[str]]:
     """Seconds from workflow start to close, and each activity's start and duration."""
-    client = await Client.connect(address)
+    client = await stack.temporal()
     history = await client.get_workflow_handle(f"ingest-{document_id}").fetch_history()
     started_at = history.events[0].event_time.ToDatetime()
     names: dict[int, str] = {}
@@ -142,9 +144,7 @@ def main() -> None:
         ):
             api.timeout = httpx.Timeout(120)
             doc, upload_s = end_to_end(api, data)
-            closed_s, timeline = asyncio.run(
-                activity_timeline(stack.env["TEMPORAL_ADDRESS"], doc["id"])
-            )
+            closed_s, timeline = asyncio.run(activity_timeline(stack, doc["id"]))
             e2e_s = upload_s + closed_s  # upload answered once the workflow had started
     assert doc["status"] == "completed", doc
     assert doc["chunks_total"] == len(texts), (doc["chunks_total"], len(texts))

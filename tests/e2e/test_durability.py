@@ -5,7 +5,6 @@ step executes in the worker process the test kills.
 """
 
 import os
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,6 +17,7 @@ from tests.support.fakes.running import Fakes
 from tests.support.graphs import direct_llm_graph
 from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, RunningStack, launch_stack
 from tests.support.login import login
+from tests.support.polling import eventually
 from tests.support.postgres import temporary_database
 
 
@@ -35,14 +35,6 @@ def crash_stack(fakes: Fakes, tmp_path_factory: pytest.TempPathFactory) -> Itera
         launch_stack(fakes.urls, database_url, root, log_dir, extra_env=settings) as running,
     ):
         yield running
-
-
-def wait_until(condition: object, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise TimeoutError("the condition did not come true in time")
-        time.sleep(0.05)
 
 
 def test_a_new_worker_finishes_a_run_whose_worker_was_killed_mid_step(
@@ -63,7 +55,12 @@ def test_a_new_worker_finishes_a_run_whose_worker_was_killed_mid_step(
             pending = pool.submit(
                 api.post, f"/workflows/{wf_id}/execute", json={"query": "survive a crash"}
             )
-            wait_until(lambda: len(fakes.openai.chat_requests) > chats, 60)
+            eventually(
+                lambda: len(fakes.openai.chat_requests) > chats,
+                timeout=60,
+                interval=0.05,
+                message="the LLM step never reached the fake OpenAI",
+            )
             crash_stack.kill_worker()  # SIGKILL, mid-step
             crash_stack.start_worker()
             reply = pending.result(timeout=120)

@@ -9,7 +9,7 @@ import pytest
 from google.protobuf.message import Message
 from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowHistory
+from temporalio.client import WorkflowHistory
 
 from tests.support.fakes.http_fake import Failure
 from tests.support.fakes.keys import GEMINI_KEY, OPENAI_KEY, SERPAPI_KEY
@@ -188,7 +188,7 @@ def test_chat_session_sends_history_and_keeps_it(
 
 
 async def fetch_history(running_stack: RunningStack, run_id: str) -> WorkflowHistory:
-    client = await Client.connect(running_stack.env["TEMPORAL_ADDRESS"])
+    client = await running_stack.temporal()
     return await client.get_workflow_handle(run_id).fetch_history()
 
 

@@ -16,6 +16,7 @@ from tests.support.fakes.http_fake import Delay
 from tests.support.fakes.running import Fakes
 from tests.support.graphs import rag_graph
 from tests.support.live_stack import RunningStack
+from tests.support.polling import eventually
 
 TERMINAL = {"completed", "failed", "cancelled"}
 
@@ -41,14 +42,18 @@ def wait_for(
     client: httpx.Client, doc_id: str, until: set[str], seen: list[dict], timeout: float = 240
 ) -> dict:
     """Polls the document, recording every answer, until its status is in ``until``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def settled() -> dict | None:
         doc = client.get(f"/documents/{doc_id}").json()
         seen.append(doc)
-        if doc["status"] in until:
-            return doc
-        time.sleep(0.2)
-    raise AssertionError(f"document {doc_id} still {seen[-1]} after {timeout} s")
+        return doc if doc["status"] in until else None
+
+    return eventually(
+        settled,
+        timeout=timeout,
+        interval=0.2,
+        message=lambda: f"document {doc_id} still {seen[-1]}",
+    )
 
 
 def assert_progress_never_went_back(seen: list[dict]) -> None:
@@ -105,15 +110,15 @@ def test_worker_killed_mid_embedding_resumes_without_duplicates_or_gaps(
     try:
         doc = upload(admin, kb["id"], "spec-x3.pdf", spec_pdf_copies(3))
         seen: list[dict] = []
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
+
+        def mid_embedding() -> dict | None:
             now = admin.get(f"/documents/{doc['id']}").json()
             seen.append(now)
-            if 0 < now["chunks_embedded"] < now["chunks_total"] / 2:
-                break
-            time.sleep(0.1)
-        else:
-            raise AssertionError(f"never caught it mid-embedding: {seen[-1]}")
+            return now if 0 < now["chunks_embedded"] < now["chunks_total"] / 2 else None
+
+        eventually(
+            mid_embedding, timeout=120, message=lambda: f"never caught it mid-embedding: {seen[-1]}"
+        )
         running_stack.kill_worker()
         mid = admin.get(f"/documents/{doc['id']}").json()
         seen.append(mid)
@@ -140,12 +145,11 @@ def test_cancel_mid_way_ends_cancelled_with_partial_vectors_removed(
     try:
         doc = upload(admin, kb["id"], "spec-x2.pdf", spec_pdf_copies(2))
         seen: list[dict] = []
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            now = admin.get(f"/documents/{doc['id']}").json()
-            if now["chunks_embedded"] > 0:
-                break
-            time.sleep(0.1)
+        eventually(
+            lambda: admin.get(f"/documents/{doc['id']}").json()["chunks_embedded"] > 0,
+            timeout=120,
+            message="no chunk was ever embedded",
+        )
         assert admin.post(f"/documents/{doc['id']}/cancel").status_code in (200, 202)
         done = wait_for(admin, doc["id"], TERMINAL, seen)
     finally:

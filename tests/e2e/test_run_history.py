@@ -3,13 +3,11 @@
 import asyncio
 import hashlib
 import json
-import time
 import uuid
 from typing import Any
 
 import httpx
 import pytest
-from temporalio.client import Client
 
 from tests.support.fakes.http_fake import Failure
 from tests.support.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
@@ -17,6 +15,7 @@ from tests.support.fakes.running import Fakes
 from tests.support.graphs import direct_llm_graph, rag_graph
 from tests.support.knowledge import seed_collection
 from tests.support.live_stack import RunningStack
+from tests.support.polling import eventually
 
 PASSAGES = [("Refunds take 30 days from delivery.", "policy.pdf", 4)]
 
@@ -288,8 +287,8 @@ def test_another_users_runs_and_audit_records_are_invisible(
     )
 
 
-async def temporal_run_ids(address: str, query: str) -> set[str]:
-    client = await Client.connect(address)
+async def temporal_run_ids(running_stack: RunningStack, query: str) -> set[str]:
+    client = await running_stack.temporal()
     return {w.id async for w in client.list_workflows(query)}
 
 
@@ -301,14 +300,17 @@ def test_runs_carry_search_attributes_for_the_temporal_ui_and_cli(
     pinned = execute(admin, wf_id, "find me", version=1)["run_id"]
     draft = execute(admin, wf_id, "find me too", version="draft")["run_id"]
     user_id = admin.get("/auth/me").json()["id"]
-    address = running_stack.env["TEMPORAL_ADDRESS"]
     query = f"GenaiWorkflowId = '{wf_id}' AND GenaiUserId = '{user_id}'"
-    deadline = time.monotonic() + 10  # visibility is eventually consistent
-    while (found := asyncio.run(temporal_run_ids(address, query))) != {pinned, draft}:
-        assert time.monotonic() < deadline, found
-        time.sleep(0.2)
+    found: list[set[str]] = []
+
+    def both_listed() -> bool:
+        found.append(asyncio.run(temporal_run_ids(running_stack, query)))
+        return found[-1] == {pinned, draft}
+
+    # Temporal's visibility store is eventually consistent.
+    eventually(both_listed, timeout=10, interval=0.2, message=lambda: f"listed {found[-1]}")
     by_version = f"GenaiWorkflowId = '{wf_id}' AND GenaiVersion = 1 AND GenaiRunKind = 'run'"
-    assert asyncio.run(temporal_run_ids(address, by_version)) == {pinned}
+    assert asyncio.run(temporal_run_ids(running_stack, by_version)) == {pinned}
 
 
 def test_bad_run_history_requests_get_clear_errors_and_change_nothing(

@@ -10,11 +10,11 @@ runs still replay against the current code.
 
 import asyncio
 import tempfile
-import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
-from temporalio.client import Client
 
 from tests.support.documents import image_only_pdf
 from tests.support.fakes.http_fake import Failure
@@ -22,8 +22,9 @@ from tests.support.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
 from tests.support.fakes.running import Fakes, running_fakes
 from tests.support.graphs import direct_llm_graph, rag_graph
 from tests.support.knowledge import seed_collection
-from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack
+from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, RunningStack, launch_stack
 from tests.support.login import login
+from tests.support.polling import eventually
 from tests.support.postgres import temporary_database
 
 HISTORIES = Path(__file__).with_name("histories")
@@ -44,12 +45,12 @@ SHAPES = {
 FAST_RETRIES = {"initial_interval_seconds": 0.05, "maximum_attempts": 4}
 
 
-async def save_history(address: str, run_id: str, name: str) -> None:
+async def save_history(stack: RunningStack, run_id: str, name: str) -> None:
     """Writes the history, unless one of that name is committed already (never rewritten)."""
     target = HISTORIES / f"{name}.json"
     if target.exists():
         return
-    client = await Client.connect(address)
+    client = await stack.temporal()
     history = await client.get_workflow_handle(run_id).fetch_history()
     target.write_text(history.to_json())
 
@@ -61,23 +62,23 @@ def execute(api: httpx.Client, graph: dict[str, object], query: str) -> str:
     return body["run_id"] if reply.status_code == 200 else body["error"]["details"]["run_id"]
 
 
-def llm_graph(policy: dict[str, object]) -> dict[str, object]:
+def llm_graph(policy: Mapping[str, object]) -> dict[str, Any]:
     graph = direct_llm_graph(model="gpt-4o-mini")
-    graph["nodes"][1]["policy"] = policy  # type: ignore[index]
+    graph["nodes"][1]["policy"] = dict(policy)
     return graph
 
 
-def record_v2_shapes(api: httpx.Client, fakes: Fakes, address: str) -> None:
+def record_v2_shapes(api: httpx.Client, fakes: Fakes, stack: RunningStack) -> None:
     """Retries as the interpreter makes them, and a replay from a node."""
     fakes.openai.script([Failure(429), Failure(401)], CHAT)
     failed = execute(api, llm_graph(FAST_RETRIES), "fail please")
-    asyncio.run(save_history(address, failed, "graph_run_llm_retry_then_401_v2"))
+    asyncio.run(save_history(stack, failed, "graph_run_llm_retry_then_401_v2"))
     fakes.openai.script([Failure(500)], CHAT)
     retried = execute(api, llm_graph({**FAST_RETRIES, "execution": "regular"}), "retry please")
-    asyncio.run(save_history(address, retried, "graph_run_regular_retry_v2"))
+    asyncio.run(save_history(stack, retried, "graph_run_regular_retry_v2"))
     original = execute(api, rag_graph(COLLECTION, use_web_search=True), "refunds?")
     replayed = api.post(f"/runs/{original}/replay", json={"from_node": "llm"}).raise_for_status()
-    asyncio.run(save_history(address, replayed.json()["run_id"], "graph_run_replay_from_llm_v2"))
+    asyncio.run(save_history(stack, replayed.json()["run_id"], "graph_run_replay_from_llm_v2"))
 
 
 def ingest(api: httpx.Client, filename: str, data: bytes, until: str) -> str:
@@ -95,13 +96,14 @@ def ingest(api: httpx.Client, filename: str, data: bytes, until: str) -> str:
         .raise_for_status()
         .json()
     )
-    for _ in range(600):
-        now = api.get(f"/documents/{doc['id']}").raise_for_status().json()
-        if now["status"] in ("completed", "failed", "cancelled"):
-            assert now["status"] == until, now
-            return str(now["workflow_id"])
-        time.sleep(0.2)
-    raise TimeoutError(f"{filename} did not finish")
+
+    def finished() -> dict[str, Any] | None:
+        now: dict[str, Any] = api.get(f"/documents/{doc['id']}").raise_for_status().json()
+        return now if now["status"] in ("completed", "failed", "cancelled") else None
+
+    done = eventually(finished, timeout=120, interval=0.2, message=f"{filename} did not finish")
+    assert done["status"] == until, done
+    return str(done["workflow_id"])
 
 
 def main() -> None:
@@ -112,14 +114,13 @@ def main() -> None:
         launch_stack(fakes.urls, database_url, Path(tmp), Path(tmp) / "logs") as stack,
     ):
         seed_collection(stack.env, COLLECTION, [("Refunds take 30 days.", "policy.pdf", 2)])
-        address = stack.env["TEMPORAL_ADDRESS"]
         with login(stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api:
             for name, graph in SHAPES.items():
-                asyncio.run(save_history(address, execute(api, graph, "refunds?"), name))
+                asyncio.run(save_history(stack, execute(api, graph, "refunds?"), name))
             fakes.openai.script([Failure(429), Failure(401)], CHAT)
             failed = execute(api, direct_llm_graph(model="gpt-4o-mini"), "fail please")
-            asyncio.run(save_history(address, failed, "graph_run_llm_retry_then_401_v1"))
-            record_v2_shapes(api, fakes, address)
+            asyncio.run(save_history(stack, failed, "graph_run_llm_retry_then_401_v1"))
+            record_v2_shapes(api, fakes, stack)
             for name, data, until in [
                 ("ingest_document_text_v1", b"Refunds take 30 days. " * 200, "completed"),
                 ("ingest_document_scanned_pdf_v1", image_only_pdf(), "failed"),
@@ -127,7 +128,7 @@ def main() -> None:
                 workflow_id = ingest(
                     api, name + ".txt" if until == "completed" else name + ".pdf", data, until
                 )
-                asyncio.run(save_history(address, workflow_id, name))
+                asyncio.run(save_history(stack, workflow_id, name))
     print("\n".join(sorted(p.name for p in HISTORIES.glob("*.json"))))
 
 

@@ -16,9 +16,10 @@ from playwright.sync_api import Locator, Page, Route, expect
 from tests.support.browser import screenshot
 from tests.support.documents import SPEC_PDF
 from tests.support.fakes.http_fake import Delay
+from tests.support.fakes.openai_fake import EMBEDDINGS
 from tests.support.fakes.running import Fakes
+from tests.support.polling import eventually
 
-EMBEDDINGS = "/embeddings"
 # A Windows executable's first bytes, under a name that promises a PDF.
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(512)
 NOTE = "# Release notes\n\nThe builder shows live ingestion progress.\n" * 20
@@ -63,16 +64,19 @@ def percentage_of(row: Locator) -> float:
     return float(row.get_by_test_id("document-percentage").inner_text().rstrip("%"))
 
 
-def wait_mid_progress(page: Page, row: Locator, timeout: float = 60) -> None:
+def wait_mid_progress(row: Locator, timeout: float = 60) -> None:
     """Until the row is embedding, with chunks counted, an ETA and the bar part-way."""
-    deadline = time.monotonic() + timeout
-    details = ""
-    while time.monotonic() < deadline:
-        details = row.get_by_test_id("document-details").inner_text()
-        if "left" in details and 10 < percentage_of(row) < 100:
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"never saw the ingestion mid-way: {details!r}")
+    details = [""]
+
+    def mid_way() -> bool:
+        details.append(row.get_by_test_id("document-details").inner_text())
+        return "left" in details[-1] and 10 < percentage_of(row) < 100
+
+    eventually(
+        mid_way,
+        timeout=timeout,
+        message=lambda: f"never saw the ingestion mid-way: {details[-1]!r}",
+    )
 
 
 def test_upload_watch_progress_refuse_and_delete(
@@ -99,7 +103,7 @@ def test_upload_watch_progress_refuse_and_delete(
         page.get_by_test_id("file-input").set_input_files(str(SPEC_PDF))
         row = document_row(page, SPEC_PDF.name)
         expect(row).to_be_visible()
-        wait_mid_progress(page, row)
+        wait_mid_progress(row)
         expect(row.get_by_text("running", exact=True)).to_be_visible()
         expect(row.get_by_test_id("document-details")).to_contain_text("17 pages")
         snap(page, "31-ingestion-progress")

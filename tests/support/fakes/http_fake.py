@@ -2,8 +2,10 @@
 
 A fake records each request it receives and answers from a script: scripted steps
 (an HTTP failure with the provider's error body, or a delay) are consumed one per
-request, then the fake answers with its default success. The server runs in a
-background thread on ``127.0.0.1`` with an OS-assigned port, so tests never collide.
+request, then the fake answers with its default success. ``holding`` keeps requests
+waiting until the test says so, to act on work that is certainly still in progress.
+The server runs in a background thread on ``127.0.0.1`` with an OS-assigned port, so
+tests never collide.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -83,6 +86,7 @@ class FakeHttpServer:
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._script: deque[tuple[ScriptStep, str | None]] = deque()
+        self._holds: list[tuple[str, threading.Event]] = []
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -103,8 +107,11 @@ class FakeHttpServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving and release the port; delayed requests are cut short."""
+        """Stop serving and release the port; delayed and held requests are cut short."""
         self._stopping.set()
+        with self._lock:
+            for _, released in self._holds:
+                released.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -145,6 +152,25 @@ class FakeHttpServer:
         """Drops every step not consumed yet."""
         with self._lock:
             self._script.clear()
+
+    @contextmanager
+    def holding(self, path_suffix: str) -> Iterator[None]:
+        """Holds every request whose path ends with ``path_suffix`` until the block ends.
+
+        Whatever waits on those answers (say, an ingestion waiting on its embeddings)
+        cannot finish inside the block, however fast the machine; on leaving it the held
+        requests are answered as usual (or the client has given up and retried).
+        """
+        released = threading.Event()
+        hold = (path_suffix, released)
+        with self._lock:
+            self._holds.append(hold)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holds.remove(hold)
+            released.set()
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -189,6 +215,11 @@ class FakeHttpServer:
         with self._lock:
             self._requests.append(request)
             step = self._next_step(request.path)
+            holds = [released for suffix, released in self._holds if request.path.endswith(suffix)]
+        for released in holds:
+            released.wait()
+        if self._stopping.is_set() and holds:
+            return None  # shutting down: drop the connection
         if isinstance(step, Failure):
             return self.error_reply(step.status, step.message, step.retry_after_seconds)
         if isinstance(step, Delay) and self._stopping.wait(step.seconds):

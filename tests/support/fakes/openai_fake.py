@@ -20,7 +20,8 @@ from tests.support.fakes.http_fake import FakeHttpServer, RecordedRequest, Reply
 ChatRequest = dict[str, Any]
 """The parsed JSON body of a chat completion request."""
 
-CHAT_COMPLETIONS = "/v1/chat/completions"  # a path suffix, for script(..., path_suffix)
+CHAT_COMPLETIONS = "/v1/chat/completions"  # path suffixes, for script(...) and holding(...)
+EMBEDDINGS = "/v1/embeddings"
 _CHAT_PATH = re.compile(r"^(/.*)?/v1/chat/completions$")
 _EMBEDDINGS_PATH = re.compile(r"^(/.*)?/v1/embeddings$")
 
