@@ -1,6 +1,6 @@
 """Ingestion efficiency: durable ingestion vs. the bare embedding model, in one run.
 
-Builds a 204-page PDF (the Shared MIME-info spec, twelve times over) and measures:
+Builds a 204-page PDF (the 17-page spec PDF of tests/data, twelve times over) and measures:
 
 - extraction: pages/second of ``extract_document`` in this process;
 - raw: chunks/second of all-MiniLM-L6-v2 embedding the very chunks ingestion makes, in

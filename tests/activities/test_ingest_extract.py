@@ -1,4 +1,4 @@
-"""extract_document on the real spec PDF, DOCX and text files, and on hostile uploads."""
+"""extract_document on the spec PDF of tests/data, DOCX and text files, and on hostile uploads."""
 
 import asyncio
 import json

@@ -1,4 +1,4 @@
-"""Documents for ingestion tests: the real spec PDF, and small or hostile files made here.
+"""Documents for ingestion tests: the spec PDF in tests/data, and small or hostile files.
 
 PDFs are built with pypdf; DOCX files are written as the zip of XML parts Word writes.
 """
@@ -20,9 +20,9 @@ from pypdf.generic import (
     StreamObject,
 )
 
-# The 17-page Shared MIME-info Database specification (freedesktop.org), a real text PDF.
-_TESTDATA = Path(__file__).resolve().parents[2].parent / "shared" / "testdata"
-SPEC_PDF = _TESTDATA / "shared-mime-info-spec.pdf"
+# 17 pages of notes on the Shared MIME-info Database, a text PDF written by
+# tests/support/spec_document.py (whose docstring lists what the tests rely on).
+SPEC_PDF = Path(__file__).resolve().parents[1] / "data" / "shared-mime-info-notes.pdf"
 SPEC_PAGES = 17
 # Page 14 of the spec, and only that page, explains this.
 SPEC_PAGE_14_PHRASE = "user.mime_type extended attribute"
@@ -67,7 +67,7 @@ def pdf_bytes(writer: PdfWriter) -> bytes:
 
 
 def spec_pdf_copies(copies: int) -> bytes:
-    """The spec PDF ``copies`` times over: a real multi-page document of any length."""
+    """The spec PDF ``copies`` times over: a multi-page document of any length."""
     writer = PdfWriter()
     for _ in range(copies):
         writer.append(str(SPEC_PDF))

@@ -1,4 +1,4 @@
-"""Knowledge bases in the builder: create one, upload the real spec PDF by the file picker
+"""Knowledge bases in the builder: create one, upload the spec PDF by the file picker
 and a note by drag and drop, watch the live progress bar reach 100 %, see unsupported and
 empty files refused readably, cancel and retry, delete a document and the knowledge base.
 
@@ -32,7 +32,7 @@ def create_knowledge_base(
     page.get_by_role("button", name="New knowledge base").click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Name", exact=True).fill(name)
-    dialog.get_by_label("Description").fill("The freedesktop.org shared MIME-info specification")
+    dialog.get_by_label("Description").fill("Notes on the shared MIME-info database")
     dialog.get_by_role("combobox", name="Embedding provider").click()
     page.get_by_role("option", name="OpenAI").click()
     expect(dialog.get_by_label("Embedding model")).to_have_value("text-embedding-3-small")
@@ -97,7 +97,7 @@ def test_upload_watch_progress_refuse_and_delete(
     expect(page.get_by_text("No documents yet")).to_be_visible()
     snap(page, "30-knowledge-bases")
 
-    # The real PDF by the file picker; embedding answers held 1.5 s each for a while.
+    # The spec PDF by the file picker; embedding answers held 1.5 s each for a while.
     fakes.openai.script([Delay(1.5)] * 5, EMBEDDINGS)
     try:
         page.get_by_test_id("file-input").set_input_files(str(SPEC_PDF))
