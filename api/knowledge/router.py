@@ -58,9 +58,10 @@ async def reindex_knowledge_base(
 ) -> KnowledgeBaseDetail:
     """Switches the embedding model and ingests every document again.
 
-    The documents go into a fresh collection while the old one is deleted, so no
-    deletion can race the new upserts and vectors of two models never mix; graphs
-    must pick up the new collection name and model (they need the new model anyway).
+    The documents go into a fresh collection, so no deletion can race the new upserts
+    and vectors of two models never mix. The knowledge base points at the new collection
+    before the old one's deletion starts, so a crash at any point leaves it usable (at
+    worst with orphaned old vectors); graphs pick up the new collection name and model.
     """
     return await service.reindex_knowledge_base(
         session=session, client=client, settings=settings, user=user, kb_id=kb_id, request=body
