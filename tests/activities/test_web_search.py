@@ -2,7 +2,7 @@
 
 import pytest
 from pydantic import SecretStr
-from serpapi import SerpApiClient  # type: ignore[import-untyped]
+from serpapi import SerpApiClient
 from temporalio.api.failure.v1 import Failure as FailureProto
 from temporalio.converter import DataConverter
 from temporalio.exceptions import ApplicationError

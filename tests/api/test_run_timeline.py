@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import TypeAdapter
+from pydantic import JsonValue, TypeAdapter
 from temporalio.client import WorkflowHistory
 
 from api.runs.redaction import REDACTED, is_secret_key, redact, redact_text, redact_url
@@ -285,6 +285,13 @@ def test_recorded_outputs_are_exactly_what_the_activities_returned() -> None:
     assert recorded["llm"] == {"answer": llm_result}
 
 
+def answer_text(outputs: dict[str, JsonValue]) -> str:
+    """The text of an LLM step's ``answer`` output."""
+    answer = outputs["answer"]
+    assert isinstance(answer, dict) and isinstance(answer["text"], str), answer
+    return answer["text"]
+
+
 def test_recorded_outputs_are_not_redacted() -> None:
     data = raw(REGULAR)
     result = attrs(data["events"][12])["result"]["payloads"][0]
@@ -292,11 +299,11 @@ def test_recorded_outputs_are_not_redacted() -> None:
     answer["text"] = "Call https://bob:hunter2@api.example.com/?api_key=k1 for more."
     attrs(data["events"][12])["result"]["payloads"][0] = payload(answer)
     history = history_of(data)
-    assert "hunter2" in recorded_outputs(history)["llm"]["answer"]["text"]  # type: ignore[index]
-    shown = node(build_timeline(history), "llm").outputs["answer"]["text"]  # type: ignore[index]
+    assert "hunter2" in answer_text(recorded_outputs(history)["llm"])
+    shown = answer_text(node(build_timeline(history), "llm").outputs)
     assert "hunter2" not in shown and "k1" not in shown and REDACTED in shown
     raw_shown = node(build_timeline(history, redact=False), "llm").outputs
-    assert "hunter2" in raw_shown["answer"]["text"]  # type: ignore[index]
+    assert "hunter2" in answer_text(raw_shown)
 
 
 # -------------------------------------------------------------- shapes made by editing
@@ -593,7 +600,7 @@ def test_counts_and_ordinary_keys_are_kept(key: str) -> None:
 
 
 def test_redaction_is_recursive_and_keeps_empty_secrets() -> None:
-    value = {
+    value: JsonValue = {
         "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
         "headers": [{"Authorization": "Bearer abc"}, {"accept": "json"}],
         "settings": {"api_key": None, "password": "", "nested": {"token": {"a": 1}}},

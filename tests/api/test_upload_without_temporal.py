@@ -1,6 +1,6 @@
 """An upload Temporal cannot take is refused with 503 and leaves no row and no file."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -56,7 +56,9 @@ def kb_id(sessions: sessionmaker[Session]) -> str:
         return kb.id
 
 
-def client_with(sessions: sessionmaker[Session], data_dir: Path, temporal: object) -> TestClient:
+def client_with(
+    sessions: sessionmaker[Session], data_dir: Path, temporal: Callable[..., object]
+) -> TestClient:
     app = create_app()
 
     def session_override() -> Iterator[Session]:
@@ -82,7 +84,11 @@ def client_with(sessions: sessionmaker[Session], data_dir: Path, temporal: objec
     ids=["fails-on-start", "unreachable"],
 )
 def test_upload_is_503_and_leaves_nothing_when_temporal_is_down(
-    sessions: sessionmaker[Session], kb_id: str, tmp_path: Path, temporal: object, said: str
+    sessions: sessionmaker[Session],
+    kb_id: str,
+    tmp_path: Path,
+    temporal: Callable[..., object],
+    said: str,
 ) -> None:
     data_dir = tmp_path / "data"
     client = client_with(sessions, data_dir, temporal)

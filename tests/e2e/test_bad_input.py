@@ -1,6 +1,7 @@
 """Bad input gets a 4xx in the error format, never a 500, and changes nothing."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -148,7 +149,7 @@ def test_another_users_objects_are_404_and_untouched(
     ).json()
     chat = admin.post("/chat/sessions", json={"workflow_id": wf["id"]}).json()
     wid = wf["id"]
-    for method, path, body in [
+    requests: list[tuple[str, str, dict[str, Any] | None]] = [
         ("GET", f"/workflows/{wid}", None),
         ("PUT", f"/workflows/{wid}", {"name": "stolen"}),
         ("DELETE", f"/workflows/{wid}", None),
@@ -160,7 +161,8 @@ def test_another_users_objects_are_404_and_untouched(
         ("POST", "/chat/sessions", {"workflow_id": wid}),
         ("GET", f"/chat/sessions/{chat['id']}/messages", None),
         ("POST", f"/chat/sessions/{chat['id']}/messages", {"content": "hi"}),
-    ]:
+    ]
+    for method, path, body in requests:
         reply = other_user.request(method, path, json=body)
         assert_error(reply, 404, "not_found")
     assert other_user.get("/workflows").json() == []

@@ -3,6 +3,7 @@
 import hashlib
 import pickle
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pytest
@@ -182,8 +183,10 @@ def test_plan_is_identical_when_nodes_and_edges_are_reordered_and_moved(case: Va
 def test_steps_carry_typed_configs_with_defaults_filled_in() -> None:
     plan = compile_graph(rag_graph(temperature=0.2))
 
-    assert plan.step("kb").config == KnowledgeBaseConfig(collection="docs")
-    assert plan.step("kb").config.top_k == 4
+    kb_config = plan.step("kb").config
+    assert kb_config == KnowledgeBaseConfig(collection="docs")
+    assert isinstance(kb_config, KnowledgeBaseConfig)  # narrows the union for the next line
+    assert kb_config.top_k == 4
     assert plan.step("llm").config == LlmEngineConfig(temperature=0.2)
 
 
@@ -286,7 +289,7 @@ class InvalidCase:
 
 
 def rag_with(
-    extra_nodes: tuple[dict, ...] = (), extra_edges: tuple[dict, ...] = (), **llm_config: object
+    extra_nodes: Sequence[dict] = (), extra_edges: Sequence[dict] = (), **llm_config: object
 ) -> Graph:
     return graph([*rag_nodes(**llm_config), *extra_nodes], [*rag_edges(), *extra_edges])
 

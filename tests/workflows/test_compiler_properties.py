@@ -133,9 +133,9 @@ def valid_graphs(draw: st.DrawFn) -> Graph:
         config = {"use_web_search": draw(st.booleans()), "temperature": draw(st.floats(0, 2))}
         nodes.append(with_policy({"id": llm, "type": "llm_engine", "config": config}))
         wire(query, "query", llm, "query")
-        if by_type["knowledge_base"] and draw(st.booleans()):
+        if bool(by_type["knowledge_base"]) and draw(st.booleans()):
             wire(draw(st.sampled_from(by_type["knowledge_base"])), "context", llm, "context")
-        if by_type["web_search"] and draw(st.booleans()):
+        if bool(by_type["web_search"]) and draw(st.booleans()):
             wire(draw(st.sampled_from(by_type["web_search"])), "results", llm, "web_results")
     for out in by_type["output"]:
         nodes.append(with_policy({"id": out, "type": "output"}))

@@ -11,7 +11,7 @@ import time
 from urllib.parse import urlsplit
 
 import httpx
-from playwright.sync_api import Locator, Page, Route, expect
+from playwright.sync_api import FilePayload, Locator, Page, Route, expect
 
 from tests.support.browser import screenshot
 from tests.support.documents import SPEC_PDF
@@ -146,13 +146,13 @@ def test_upload_watch_progress_refuse_and_delete(
 
     # Refusals read as sentences naming the file; nothing is added.
     page.get_by_test_id("file-input").set_input_files(
-        files=[{"name": "setup.pdf", "mimeType": "application/pdf", "buffer": EXECUTABLE}]
+        files=[FilePayload(name="setup.pdf", mimeType="application/pdf", buffer=EXECUTABLE)]
     )
     refused = page.get_by_test_id("upload-error").filter(has_text="setup.pdf")
     expect(refused).to_contain_text("Unsupported file type")
     expect(refused).to_contain_text("holds a Windows executable")
     page.get_by_test_id("file-input").set_input_files(
-        files=[{"name": "empty.txt", "mimeType": "text/plain", "buffer": b""}]
+        files=[FilePayload(name="empty.txt", mimeType="text/plain", buffer=b"")]
     )
     expect(page.get_by_test_id("upload-error").filter(has_text="empty.txt")).to_contain_text(
         "“empty.txt” is empty"
@@ -326,7 +326,7 @@ def test_upload_shows_bytes_sent(page: Page, builder_url: str, admin: httpx.Clie
     text = ("Slow but steady. " * 64 + "\n") * 700  # about 760 KB
     try:
         page.get_by_test_id("file-input").set_input_files(
-            files=[{"name": "slow.txt", "mimeType": "text/plain", "buffer": text.encode()}]
+            files=[FilePayload(name="slow.txt", mimeType="text/plain", buffer=text.encode())]
         )
         pending = page.get_by_test_id("upload-pending")
         expect(pending).to_contain_text(re.compile(r"Uploading slow\.txt… ([1-9]\d?)%"))
