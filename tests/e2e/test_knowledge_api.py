@@ -349,15 +349,16 @@ def test_another_users_document_is_404_and_untouched(
     assert admin.get(f"/documents/{did}").json()["filename"] == "secret.txt"
 
 
-def test_progress_events_stream_the_document_as_json(admin: httpx.Client) -> None:
-    kb = create_kb(admin)
-    doc = upload(admin, kb["id"], "watch.txt", b"Watch me ingest.")
-    with admin.stream("GET", f"/documents/{doc['id']}/events", timeout=30) as reply:
-        assert reply.status_code == 200
-        assert reply.headers["content-type"].startswith("text/event-stream")
-        lines = reply.iter_lines()
-        event = next(lines)
-        data = next(lines)
+def test_progress_events_stream_the_document_as_json(admin: httpx.Client, fakes: Fakes) -> None:
+    kb = create_kb(admin, embedding_provider="openai")
+    with fakes.openai.holding(EMBEDDINGS):  # still running when the stream starts
+        doc = upload(admin, kb["id"], "watch.txt", b"Watch me ingest.")
+        with admin.stream("GET", f"/documents/{doc['id']}/events", timeout=30) as reply:
+            assert reply.status_code == 200
+            assert reply.headers["content-type"].startswith("text/event-stream")
+            lines = reply.iter_lines()
+            event = next(lines)
+            data = next(lines)
     assert event in ("event: progress", "event: done")
     sent = json.loads(data.removeprefix("data: "))
     assert set(sent) == DOCUMENT_KEYS and sent["id"] == doc["id"]
