@@ -1,14 +1,15 @@
 import { Box, CircularProgress } from "@mui/material";
 import { createBrowserRouter, Navigate, Outlet, useLocation, type RouteObject } from "react-router-dom";
 
-import { useAuth } from "./auth";
+import { LoginPage } from "./auth/LoginPage";
+import { LogoutRoute } from "./auth/LogoutRoute";
+import { useAuth } from "./auth/useAuth";
+import { BuilderPage } from "./builder/BuilderPage";
 import { Layout } from "./components/Layout";
-import { BuilderPage } from "./pages/BuilderPage";
-import { DashboardPage } from "./pages/DashboardPage";
-import { KnowledgeBasesPage } from "./pages/KnowledgeBasesPage";
-import { LoginPage } from "./pages/LoginPage";
-import { RunDetailPage } from "./pages/RunDetailPage";
-import { RunsPage } from "./pages/RunsPage";
+import { KnowledgeBasesPage } from "./knowledge/KnowledgeBasesPage";
+import { RunDetailPage } from "./runs/RunDetailPage";
+import { RunsPage } from "./runs/RunsPage";
+import { DashboardPage } from "./workflows/DashboardPage";
 
 /**
  * The root route: a spinner while the session is checked, the login page (every other path
@@ -45,13 +46,18 @@ export const routes: RouteObject[] = [
       { path: "/runs", element: <RunsPage /> },
       { path: "/runs/:runId", element: <RunDetailPage /> },
       { path: "/knowledge-bases", element: <KnowledgeBasesPage /> },
+      { path: "/logout", element: <LogoutRoute /> },
       { path: "/login", element: null }, // rendered by `App` itself, logged in or not
       { path: "*", element: <Navigate to="/" replace /> },
     ],
   },
 ];
 
-/** A data router (not `<BrowserRouter>`), so that the builder can block navigation with `useBlocker`. */
+/**
+ * A data router (not `<BrowserRouter>`), so that the builder can block navigation with
+ * `useBlocker`. Every way of leaving a page inside the app is a navigation of this router
+ * (the app bar's links, and "Log out", which goes to `/logout`).
+ */
 export function createAppRouter() {
   return createBrowserRouter(routes);
 }

@@ -5,7 +5,7 @@ import { createRoot } from "react-dom/client";
 import { RouterProvider } from "react-router-dom";
 
 import { createAppRouter } from "./App";
-import { AuthProvider } from "./auth";
+import { AuthProvider } from "./auth/AuthProvider";
 import { theme } from "./theme";
 
 const queryClient = new QueryClient({

@@ -29,11 +29,13 @@ describe("the client", () => {
     const seen: Request[] = [];
     vi.stubGlobal(
       "fetch",
-      vi.fn(async (request: Request) => {
+      vi.fn((request: Request) => {
         seen.push(request);
-        return new Response(
-          JSON.stringify({ error: { code: "not_found", message: "workflow 'x' was not found" } }),
-          { status: 404, headers: { "content-type": "application/json" } },
+        return Promise.resolve(
+          new Response(
+            JSON.stringify({ error: { code: "not_found", message: "workflow 'x' was not found" } }),
+            { status: 404, headers: { "content-type": "application/json" } },
+          ),
         );
       }),
     );

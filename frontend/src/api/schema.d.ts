@@ -341,9 +341,10 @@ export interface paths {
          * Reindex Knowledge Base
          * @description Switches the embedding model and ingests every document again.
          *
-         *     The documents go into a fresh collection while the old one is deleted, so no
-         *     deletion can race the new upserts and vectors of two models never mix; graphs
-         *     must pick up the new collection name and model (they need the new model anyway).
+         *     The documents go into a fresh collection, so no deletion can race the new upserts
+         *     and vectors of two models never mix. The knowledge base points at the new collection
+         *     before the old one's deletion starts, so a crash at any point leaves it usable (at
+         *     worst with orphaned old vectors); graphs pick up the new collection name and model.
          */
         post: operations["reindex_knowledge_base_api_v1_knowledge_bases__kb_id__reindex_post"];
         delete?: never;
@@ -921,7 +922,7 @@ export interface components {
             algorithm: "sha256";
             /**
              * Canonical Form
-             * @default JSON with keys sorted, separators ',' and ':', no whitespace, UTF-8
+             * @default RFC 8785 (JSON Canonicalization Scheme)
              */
             canonical_form: string;
             /**

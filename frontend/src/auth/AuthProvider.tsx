@@ -1,26 +1,17 @@
 /** Who is logged in: the token lives in localStorage; `/auth/me` says whose it is. */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import type { ReactNode } from "react";
 
-import { api, getToken, setToken, unwrap, type Schemas } from "./api/client";
-
-type User = Schemas["UserOut"];
-
-interface AuthState {
-  user: User | null;
-  loading: boolean;
-  login: (email: string, password: string) => Promise<void>;
-  logout: () => void;
-}
-
-const AuthContext = createContext<AuthState | null>(null);
+import { api, getToken, setToken, unwrap } from "../api/client";
+import { queryKeys } from "../api/queryKeys";
+import { AuthContext, type AuthState } from "./useAuth";
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [token, setTokenState] = useState(getToken());
   const me = useQuery({
-    queryKey: ["me", token],
+    queryKey: queryKeys.auth.me(token),
     enabled: token !== null,
     retry: false,
     queryFn: () => unwrap(api.GET("/api/v1/auth/me")),
@@ -54,10 +45,4 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [token, me.data, me.isPending, login, logout],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
-}
-
-export function useAuth(): AuthState {
-  const state = useContext(AuthContext);
-  if (!state) throw new Error("useAuth outside AuthProvider");
-  return state;
 }

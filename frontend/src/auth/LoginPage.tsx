@@ -2,8 +2,8 @@ import { Box, Button, Paper, Stack, TextField, Typography } from "@mui/material"
 import { useState } from "react";
 import type { FormEvent } from "react";
 
-import { useAuth } from "../auth";
 import { ErrorAlert } from "../components/ErrorAlert";
+import { useAuth } from "./useAuth";
 
 export function LoginPage() {
   const { login } = useAuth();
@@ -27,7 +27,7 @@ export function LoginPage() {
 
   return (
     <Box sx={{ minHeight: "100vh", display: "grid", placeItems: "center", p: 2 }}>
-      <Paper component="form" onSubmit={submit} sx={{ p: 4, width: "100%", maxWidth: 380 }}>
+      <Paper component="form" onSubmit={(event: FormEvent) => void submit(event)} sx={{ p: 4, width: "100%", maxWidth: 380 }}>
         <Stack spacing={2}>
           <Typography variant="h5" component="h1">
             GenAI Stack

@@ -5,13 +5,14 @@ import { ReactFlowProvider } from "@xyflow/react";
 import { Link as RouterLink, useParams } from "react-router-dom";
 
 import { api, unwrap } from "../api/client";
-import { Builder } from "../builder/Builder";
+import { queryKeys } from "../api/queryKeys";
 import { ErrorAlert } from "../components/ErrorAlert";
+import { Builder } from "./Builder";
 
 export function BuilderPage() {
   const { workflowId = "" } = useParams();
   const workflow = useQuery({
-    queryKey: ["workflow", workflowId],
+    queryKey: queryKeys.workflows.detail(workflowId),
     queryFn: () =>
       unwrap(api.GET("/api/v1/workflows/{workflow_id}", { params: { path: { workflow_id: workflowId } } })),
     // The builder edits its own copy of the graph: fetch it fresh each time the page opens
@@ -21,7 +22,7 @@ export function BuilderPage() {
     refetchOnWindowFocus: false,
   });
   const components = useQuery({
-    queryKey: ["components"],
+    queryKey: queryKeys.components.list(),
     queryFn: () => unwrap(api.GET("/api/v1/components")),
     staleTime: Infinity,
   });

@@ -28,7 +28,7 @@ import type { FlowNode } from "./graphModel";
 import { componentColor } from "./NodeCard";
 import { POLICY_FIELDS, policyPlaceholders } from "./policy";
 import type { Component } from "./ports";
-import { fieldsFromSchema, type FieldSpec, type JsonSchema } from "./schemaFields";
+import { fieldsFromSchema, type FieldSpec } from "./schemaFields";
 
 type KnowledgeBase = Schemas["KnowledgeBaseOut"];
 
@@ -130,7 +130,7 @@ export function ConfigPanel({
   onDelete,
 }: ConfigPanelProps) {
   const fields = useMemo<FieldSpec[]>(
-    () => (component ? fieldsFromSchema(component.config_schema as JsonSchema) : []),
+    () => (component ? fieldsFromSchema(component.config_schema) : []),
     [component],
   );
   if (!node) {

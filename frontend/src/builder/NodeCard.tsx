@@ -12,6 +12,7 @@ import { NODE_COLORS } from "../theme";
 import { useBuilderContext } from "./context";
 import type { Config, FlowNode } from "./graphModel";
 import { portColor, type Component, type Port } from "./ports";
+import { textOf } from "./textOf";
 
 export const NODE_WIDTH = 220;
 
@@ -24,24 +25,24 @@ export function summarize(type: string, config: Config, knowledgeBaseNames: Map<
   const parts: string[] = [];
   switch (type) {
     case "llm_engine":
-      if (config.model) parts.push(String(config.model));
+      if (config.model) parts.push(textOf(config.model));
       if (typeof config.temperature === "number") parts.push(`temp ${config.temperature}`);
       if (config.use_web_search) parts.push("+ web");
       break;
     case "knowledge_base": {
       const id = config.knowledge_base_id;
       if (typeof id === "string" && id) parts.push(knowledgeBaseNames.get(id) ?? "knowledge base " + id.slice(0, 8));
-      else if (config.collection) parts.push(`collection ${String(config.collection)}`);
+      else if (config.collection) parts.push(`collection ${textOf(config.collection)}`);
       else parts.push("no knowledge base chosen");
       if (typeof config.top_k === "number") parts.push(`top ${config.top_k}`);
       break;
     }
     case "web_search":
-      if (config.engine) parts.push(String(config.engine));
+      if (config.engine) parts.push(textOf(config.engine));
       if (typeof config.num_results === "number") parts.push(`${config.num_results} results`);
       break;
     case "output":
-      if (config.response_format) parts.push(String(config.response_format));
+      if (config.response_format) parts.push(textOf(config.response_format));
       break;
     case "user_query":
       if (typeof config.max_length === "number") parts.push(`up to ${config.max_length} chars`);

@@ -1,6 +1,6 @@
 /**
  * Published versions: the list (newest first), a diff between any two of them or the saved
- * draft, and restore (replaces the draft with a version's graph). Also the publish dialog.
+ * draft, and restore (replaces the draft with a version's graph).
  */
 import RestoreIcon from "@mui/icons-material/Restore";
 import {
@@ -26,86 +26,12 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { api, unwrap, type Schemas } from "../api/client";
+import { queryKeys, type VersionRef as Ref } from "../api/queryKeys";
 import { ErrorAlert } from "../components/ErrorAlert";
+import { useWorkflowVersions } from "../workflows/useWorkflows";
+import { DiffView, refLabel } from "./DiffView";
 
 type Version = Schemas["VersionOut"];
-type Diff = Schemas["VersionDiff"];
-type Ref = number | "draft";
-
-/** The versions list's query key (shared with the chat panel's version select). */
-export function versionsKey(workflowId: string) {
-  return ["workflow-versions", workflowId] as const;
-}
-
-function refLabel(ref: Ref): string {
-  return ref === "draft" ? "saved draft" : `v${ref}`;
-}
-
-function show(value: unknown): string {
-  if (value === null || value === undefined) return "—";
-  if (typeof value === "string") return value.length > 80 ? `“${value.slice(0, 80)}…”` : `“${value}”`;
-  return JSON.stringify(value);
-}
-
-/** What changed between two graphs, as lists. */
-export function DiffView({ diff }: { diff: Diff }) {
-  if (diff.unchanged) {
-    return (
-      <Typography variant="body2" color="text.secondary" data-testid="diff-view">
-        No differences between {refLabel(diff.base)} and {refLabel(diff.target)}.
-      </Typography>
-    );
-  }
-  const added = diff.nodes_added ?? [];
-  const removed = diff.nodes_removed ?? [];
-  const changed = diff.nodes_changed ?? [];
-  const edgesAdded = diff.edges_added ?? [];
-  const edgesRemoved = diff.edges_removed ?? [];
-  const edge = (e: Schemas["Edge"]) => `${e.source}.${e.source_handle} → ${e.target}.${e.target_handle}`;
-  return (
-    <Box data-testid="diff-view" sx={{ fontSize: 14 }}>
-      <Typography variant="subtitle2" sx={{ mb: 1 }}>
-        From {refLabel(diff.base)} to {refLabel(diff.target)}
-      </Typography>
-      {added.map((n) => (
-        <Typography key={`a-${n.id}`} variant="body2" sx={{ color: "success.dark" }}>
-          + node {n.id} ({n.type})
-        </Typography>
-      ))}
-      {removed.map((n) => (
-        <Typography key={`r-${n.id}`} variant="body2" sx={{ color: "error.dark" }}>
-          − node {n.id} ({n.type})
-        </Typography>
-      ))}
-      {changed.map((n) => (
-        <Box key={`c-${n.id}`} sx={{ my: 0.5 }}>
-          <Typography variant="body2" sx={{ color: "warning.dark" }}>
-            ~ node {n.id} ({n.type}){n.moved_only ? " moved" : ""}
-          </Typography>
-          {n.moved_only
-            ? null
-            : n.changes
-                .filter((c) => c.path !== "position")
-                .map((c) => (
-                  <Typography key={c.path} variant="body2" sx={{ pl: 2, fontFamily: "monospace", fontSize: 13 }}>
-                    {c.path}: {show(c.before)} → {show(c.after)}
-                  </Typography>
-                ))}
-        </Box>
-      ))}
-      {edgesAdded.map((e) => (
-        <Typography key={`ea-${edge(e)}`} variant="body2" sx={{ color: "success.dark" }}>
-          + edge {edge(e)}
-        </Typography>
-      ))}
-      {edgesRemoved.map((e) => (
-        <Typography key={`er-${edge(e)}`} variant="body2" sx={{ color: "error.dark" }}>
-          − edge {edge(e)}
-        </Typography>
-      ))}
-    </Box>
-  );
-}
 
 export interface VersionsDialogProps {
   workflowId: string;
@@ -115,11 +41,7 @@ export interface VersionsDialogProps {
 }
 
 export function VersionsDialog({ workflowId, dirty, onClose, onRestored }: VersionsDialogProps) {
-  const versions = useQuery({
-    queryKey: versionsKey(workflowId),
-    queryFn: () =>
-      unwrap(api.GET("/api/v1/workflows/{workflow_id}/versions", { params: { path: { workflow_id: workflowId } } })),
-  });
+  const versions = useWorkflowVersions(workflowId);
   const [base, setBase] = useState<Ref | null>(null);
   const [target, setTarget] = useState<Ref>("draft");
   const [confirmRestore, setConfirmRestore] = useState<number | null>(null);
@@ -127,7 +49,7 @@ export function VersionsDialog({ workflowId, dirty, onClose, onRestored }: Versi
   const effectiveBase: Ref | null = base ?? list[0]?.number ?? null;
 
   const diff = useQuery({
-    queryKey: ["workflow", workflowId, "diff", effectiveBase, target],
+    queryKey: queryKeys.workflows.diff(workflowId, effectiveBase, target),
     enabled: effectiveBase !== null,
     queryFn: () =>
       unwrap(
@@ -249,47 +171,6 @@ export function VersionsDialog({ workflowId, dirty, onClose, onRestored }: Versi
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>Close</Button>
-      </DialogActions>
-    </Dialog>
-  );
-}
-
-export interface PublishDialogProps {
-  onClose: () => void;
-  /** Saves the draft if needed and publishes it. */
-  onPublish: (note: string) => Promise<Version>;
-  dirty: boolean;
-}
-
-export function PublishDialog({ onClose, onPublish, dirty }: PublishDialogProps) {
-  const [note, setNote] = useState("");
-  const publish = useMutation({ mutationFn: () => onPublish(note), onSuccess: onClose });
-  return (
-    <Dialog open onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="publish-title">
-      <DialogTitle id="publish-title">Publish a version</DialogTitle>
-      <DialogContent>
-        <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
-          {dirty ? "The draft is saved first, then " : "The saved draft is "}checked and published as the
-          next immutable version. Runs and chats use the latest version unless told otherwise.
-        </Typography>
-        <TextField
-          autoFocus
-          fullWidth
-          multiline
-          minRows={2}
-          label="Note"
-          placeholder="What changed?"
-          value={note}
-          onChange={(e) => setNote(e.target.value)}
-          slotProps={{ htmlInput: { maxLength: 2000 } }}
-        />
-        <ErrorAlert error={publish.error} title="Could not publish" />
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose}>Cancel</Button>
-        <Button variant="contained" onClick={() => publish.mutate()} disabled={publish.isPending}>
-          {publish.isPending ? "Publishing…" : "Publish"}
-        </Button>
       </DialogActions>
     </Dialog>
   );

@@ -23,7 +23,6 @@ import {
   type FlowNode,
   type GraphDoc,
   type GraphEdge,
-  type Policy,
 } from "./graphModel";
 import { createHistory, record, redo, undo, type History } from "./history";
 
@@ -126,7 +125,7 @@ export function builderReducer(state: BuilderState, action: BuilderAction): Buil
         const policy: Record<string, unknown> = { ...(n.data.policy ?? {}) };
         if (action.value === undefined || action.value === null) delete policy[action.field];
         else policy[action.field] = action.value;
-        return { ...n.data, policy: Object.keys(policy).length ? (policy as Policy) : null };
+        return { ...n.data, policy: Object.keys(policy).length ? policy : null };
       });
       return commit(next, `policy:${action.id}:${action.field}`);
     }

@@ -16,10 +16,12 @@ import {
   TextField,
   Typography,
 } from "@mui/material";
-import { useEffect, useId, useState, type ReactNode } from "react";
+import { useId, type ReactNode } from "react";
 
 import type { Config, JsonValue } from "./graphModel";
+import { NumberField } from "./NumberField";
 import { fieldError, snapToStep, type FieldSpec } from "./schemaFields";
+import { textOf } from "./textOf";
 
 export type FieldChange = (name: string, value: JsonValue | undefined) => void;
 
@@ -112,7 +114,7 @@ export function FieldControl({ field, value, onChange, serverError, placeholder 
           fullWidth
           size="small"
           label={field.label}
-          value={shown === undefined || shown === null ? "" : String(shown)}
+          value={textOf(shown)}
           onChange={(e) => onChange(field.name, e.target.value === "" ? undefined : e.target.value)}
           error={Boolean(error)}
           helperText={help}
@@ -153,8 +155,8 @@ export function FieldControl({ field, value, onChange, serverError, placeholder 
           freeSolo
           size="small"
           options={field.options ?? []}
-          value={shown === undefined || shown === null ? "" : String(shown)}
-          inputValue={shown === undefined || shown === null ? "" : String(shown)}
+          value={textOf(shown)}
+          inputValue={textOf(shown)}
           onInputChange={(_, text, reason) => {
             if (reason === "reset" && text === (shown ?? "")) return;
             onChange(field.name, text === "" ? emptied(field) : text);
@@ -171,7 +173,7 @@ export function FieldControl({ field, value, onChange, serverError, placeholder 
           fullWidth
           size="small"
           label={field.label}
-          value={shown === undefined || shown === null ? "" : String(shown)}
+          value={textOf(shown)}
           placeholder={placeholder}
           onChange={(e) =>
             onChange(field.name, e.target.value === "" ? emptied(field) : e.target.value)
@@ -182,7 +184,7 @@ export function FieldControl({ field, value, onChange, serverError, placeholder 
           error={Boolean(error)}
           helperText={
             field.kind === "multiline" && field.maxLength && !error
-              ? `${String(shown ?? "").length} / ${field.maxLength}`
+              ? `${textOf(shown).length} / ${field.maxLength}`
               : help
           }
         />
@@ -232,74 +234,11 @@ function SliderField({
         max={max}
         step={field.step ?? 1}
         valueLabelDisplay="auto"
-        onChange={(_, v) => onChange(field.name, snapToStep(v as number, field.step))}
+        onChange={(_, v) => onChange(field.name, snapToStep(v, field.step))}
         aria-label={field.label}
         sx={{ mx: 1, width: "calc(100% - 16px)" }}
       />
       {help ? <FormHelperText error={Boolean(error)}>{help}</FormHelperText> : null}
     </Box>
-  );
-}
-
-/**
- * A number input that keeps what is typed ("0.", "-") while it is not a number yet, and
- * reports a number (or undefined once emptied).
- */
-export function NumberField({
-  label,
-  ariaLabel,
-  value,
-  onChange,
-  integer,
-  min,
-  max,
-  step,
-  placeholder,
-  error,
-  helperText,
-  width,
-}: {
-  label: string;
-  ariaLabel?: string;
-  value: number | undefined;
-  onChange: (value: number | undefined) => void;
-  integer?: boolean;
-  min?: number;
-  max?: number;
-  step?: number;
-  placeholder?: string;
-  error?: string;
-  helperText?: string;
-  width?: number;
-}) {
-  const [text, setText] = useState(value === undefined ? "" : String(value));
-  useEffect(() => {
-    // Follow outside changes (undo, slider) unless the text already means that value.
-    setText((current) => {
-      const parsed = current.trim() === "" ? undefined : Number(current);
-      return parsed === value ? current : value === undefined ? "" : String(value);
-    });
-  }, [value]);
-  return (
-    <TextField
-      size="small"
-      type="number"
-      label={label || undefined}
-      value={text}
-      placeholder={placeholder}
-      error={Boolean(error)}
-      helperText={helperText}
-      fullWidth={width === undefined}
-      sx={width ? { width } : undefined}
-      onChange={(e) => {
-        const next = e.target.value;
-        setText(next);
-        if (next.trim() === "") onChange(undefined);
-        else if (Number.isFinite(Number(next))) onChange(integer ? Math.trunc(Number(next)) : Number(next));
-      }}
-      slotProps={{
-        htmlInput: { min, max, step: step ?? (integer ? 1 : "any"), "aria-label": ariaLabel },
-      }}
-    />
   );
 }

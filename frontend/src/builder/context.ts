@@ -2,6 +2,7 @@
 import { createContext, useContext } from "react";
 
 import type { Catalogue } from "./ports";
+import { textOf } from "./textOf";
 
 export interface Problem {
   code: string;
@@ -45,8 +46,8 @@ export function problemsOf(details: Record<string, unknown> | undefined): Proble
   return list
     .filter((p): p is Record<string, unknown> => typeof p === "object" && p !== null)
     .map((p) => ({
-      code: String(p.code ?? p.type ?? "problem"),
-      message: String(p.message ?? p.msg ?? "Invalid"),
+      code: textOf(p.code ?? p.type ?? "problem"),
+      message: textOf(p.message ?? p.msg ?? "Invalid"),
       node_id: typeof p.node_id === "string" ? p.node_id : null,
       field: typeof p.field === "string" ? p.field : null,
     }));

@@ -219,7 +219,7 @@ export function parseGraphJson(text: string): { graph: GraphDoc } | { error: str
     if (seen.has(key)) return { error: `edges[${i}] repeats an edge` };
     seen.add(key);
   }
-  return { graph: normalizeGraph(raw as unknown as Schemas["Graph"]) };
+  return { graph: normalizeGraph(raw) };
 }
 
 /** Where a node dropped at `point` goes (rounded, so saved positions stay readable). */

@@ -21,7 +21,7 @@ function stubApi(routes: Record<string, Handler>) {
     vi.fn(async (request: Request) => {
       const url = new URL(request.url);
       const text = request.method === "GET" ? "" : await request.text();
-      const body = text ? JSON.parse(text) : undefined;
+      const body: unknown = text ? JSON.parse(text) : undefined;
       seen.push({ method: request.method, path: url.pathname + url.search, body });
       const handler = routes[`${request.method} ${url.pathname}`];
       if (!handler) return json(404, { error: { code: "not_found", message: `no route ${url.pathname}` } });

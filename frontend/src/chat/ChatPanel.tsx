@@ -20,14 +20,13 @@ import {
   Tooltip,
   Typography,
 } from "@mui/material";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { FormEvent, KeyboardEvent } from "react";
 
-import { api, unwrap, type Schemas } from "../api/client";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { ChatErrorView } from "./ChatError";
 import { ChatMessageView } from "./ChatMessage";
+import { useChat, type Session } from "./useChat";
 
 export interface ChatPanelProps {
   workflowId: string;
@@ -35,168 +34,12 @@ export interface ChatPanelProps {
   version?: number | "draft";
 }
 
-type Message = Schemas["ChatMessageOut"];
-type Session = Schemas["ChatSessionOut"];
-/** The select's value: "draft", "latest" or a version number as a string. */
-type Target = string;
-
-interface Failure {
-  key: string;
-  sessionId: string | null;
-  content: string;
-  error: unknown;
-  at: string;
-}
-
-const STORAGE_PREFIX = "genai-stack.chat-session.";
-
-function targetOf(version: number | "draft" | undefined): Target {
-  return version === undefined ? "latest" : String(version);
-}
-
-function versionOf(target: Target): number | "draft" | undefined {
-  if (target === "draft") return "draft";
-  if (target === "latest") return undefined;
-  return Number(target);
-}
-
-function rememberedSession(workflowId: string): string | undefined {
-  try {
-    return localStorage.getItem(STORAGE_PREFIX + workflowId) ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function rememberSession(workflowId: string, sessionId: string | null): void {
-  try {
-    if (sessionId) localStorage.setItem(STORAGE_PREFIX + workflowId, sessionId);
-    else localStorage.removeItem(STORAGE_PREFIX + workflowId);
-  } catch {
-    // storage unavailable: the latest session is shown instead
-  }
-}
-
-function sessionTitle(content: string): string {
-  const line = content.trim().split("\n")[0];
-  return line.length > 60 ? `${line.slice(0, 57)}…` : line || "New chat";
-}
-
 export function ChatPanel({ workflowId, version }: ChatPanelProps) {
-  const queryClient = useQueryClient();
-  const [target, setTarget] = useState<Target>(targetOf(version));
-  useEffect(() => setTarget(targetOf(version)), [version]);
-  // undefined: the remembered or latest session; null: a new conversation, not yet sent
-  const [chosen, setChosen] = useState<string | null | undefined>(() => rememberedSession(workflowId));
-  useEffect(() => setChosen(rememberedSession(workflowId)), [workflowId]);
   const [input, setInput] = useState("");
-  const [failures, setFailures] = useState<Failure[]>([]);
-  const [pending, setPending] = useState<{ sessionId: string | null; content: string } | null>(null);
-  const sendingTo = useRef<string | null>(null);
-
-  const versions = useQuery({
-    queryKey: ["workflow-versions", workflowId],
-    queryFn: () =>
-      unwrap(
-        api.GET("/api/v1/workflows/{workflow_id}/versions", {
-          params: { path: { workflow_id: workflowId } },
-        }),
-      ),
-  });
-  const sessions = useQuery({
-    queryKey: ["chat-sessions", workflowId],
-    queryFn: () =>
-      unwrap(api.GET("/api/v1/chat/sessions", { params: { query: { workflow_id: workflowId } } })),
-  });
-
-  const sessionId: string | null = useMemo(() => {
-    if (chosen === null || !sessions.data) return null;
-    if (chosen && sessions.data.some((s) => s.id === chosen)) return chosen;
-    return sessions.data[0]?.id ?? null;
-  }, [chosen, sessions.data]);
-
-  const messages = useQuery({
-    queryKey: ["chat-messages", sessionId],
-    enabled: sessionId !== null,
-    queryFn: () =>
-      unwrap(
-        api.GET("/api/v1/chat/sessions/{chat_id}/messages", {
-          params: { path: { chat_id: sessionId! } },
-        }),
-      ),
-  });
-
-  const pick = (id: string | null) => {
-    setChosen(id);
-    rememberSession(workflowId, id);
-  };
-
-  const send = useMutation({
-    mutationFn: async ({ content, session }: { content: string; session: string | null }) => {
-      let id = session;
-      if (!id) {
-        const created = await unwrap(
-          api.POST("/api/v1/chat/sessions", {
-            body: { workflow_id: workflowId, title: sessionTitle(content) },
-          }),
-        );
-        id = created.id;
-        sendingTo.current = id;
-        queryClient.setQueryData<Message[]>(["chat-messages", id], []);
-        queryClient.setQueryData<Session[]>(["chat-sessions", workflowId], (old) => [
-          created,
-          ...(old ?? []),
-        ]);
-        pick(id);
-        setPending({ sessionId: id, content });
-      }
-      const reply = await unwrap(
-        api.POST("/api/v1/chat/sessions/{chat_id}/messages", {
-          params: { path: { chat_id: id } },
-          body: { content, version: versionOf(target) },
-        }),
-      );
-      return { reply, id };
-    },
-    onMutate: ({ content, session }) => {
-      sendingTo.current = session;
-      setPending({ sessionId: session, content });
-    },
-    onSuccess: async ({ reply, id }, { content }) => {
-      const question: Message = {
-        id: `local-${reply.message.id}`,
-        role: "user",
-        content,
-        metadata: {},
-        run_id: null,
-        created_at: reply.message.created_at,
-      };
-      queryClient.setQueryData<Message[]>(["chat-messages", id], (old) => [
-        ...(old ?? []),
-        question,
-        reply.message,
-      ]);
-      setPending(null);
-      await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ["chat-messages", id] }),
-        queryClient.invalidateQueries({ queryKey: ["chat-sessions", workflowId] }),
-        queryClient.invalidateQueries({ queryKey: ["runs"] }),
-      ]);
-    },
-    onError: (error, { content, session }) => {
-      setFailures((old) => [
-        ...old,
-        {
-          key: `${Date.now()}-${old.length}`,
-          sessionId: sendingTo.current ?? session,
-          content,
-          error,
-          at: new Date().toISOString(),
-        },
-      ]);
-      setPending(null);
-      setInput((current) => current || content);
-    },
+  const { target, setTarget, versions, sessions, sessionId, messages, pick, send, items, pending } = useChat({
+    workflowId,
+    version,
+    onSendFailed: (content) => setInput((current) => current || content),
   });
 
   const submit = (event?: FormEvent) => {
@@ -214,21 +57,7 @@ export function ChatPanel({ workflowId, version }: ChatPanelProps) {
     }
   };
 
-  // History and this session's failed sends, in time order.
-  const items = useMemo(() => {
-    type Item = { key: string; at: string; message?: Message; failure?: Failure };
-    const history: Item[] = (sessionId ? (messages.data ?? []) : []).map((m) => ({
-      key: m.id,
-      at: m.created_at,
-      message: m,
-    }));
-    const failed: Item[] = failures
-      .filter((f) => f.sessionId === sessionId)
-      .map((f) => ({ key: f.key, at: f.at, failure: f }));
-    return [...history, ...failed].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  }, [messages.data, failures, sessionId]);
-
-  const showPending = pending && pending.sessionId === sessionId;
+  const showPending = pending !== null;
   const scroller = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const box = scroller.current;
@@ -341,7 +170,7 @@ export function ChatPanel({ workflowId, version }: ChatPanelProps) {
             </Stack>
           ),
         )}
-        {showPending ? (
+        {pending ? (
           <>
             <ChatMessageView message={{ role: "user", content: pending.content, run_id: null }} />
             <Stack

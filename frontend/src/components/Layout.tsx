@@ -1,8 +1,8 @@
 import { AppBar, Box, Button, Toolbar, Typography } from "@mui/material";
 import type { ReactNode } from "react";
-import { NavLink } from "react-router-dom";
+import { NavLink, useNavigate } from "react-router-dom";
 
-import { useAuth } from "../auth";
+import { useAuth } from "../auth/useAuth";
 
 const LINKS = [
   { to: "/", label: "Workflows" },
@@ -11,7 +11,8 @@ const LINKS = [
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
-  const { user, logout } = useAuth();
+  const { user } = useAuth();
+  const navigate = useNavigate();
   return (
     <Box sx={{ minHeight: "100vh", display: "flex", flexDirection: "column" }}>
       <AppBar position="static" elevation={0}>
@@ -35,7 +36,8 @@ export function Layout({ children }: { children: ReactNode }) {
           <Typography variant="body2" sx={{ opacity: 0.85, display: { xs: "none", md: "block" } }}>
             {user?.email}
           </Typography>
-          <Button color="inherit" onClick={logout}>
+          {/* A navigation, not a direct logout: a page with unsaved changes can ask first. */}
+          <Button color="inherit" onClick={() => void navigate("/logout")}>
             Log out
           </Button>
         </Toolbar>

@@ -37,6 +37,7 @@ export function EditKnowledgeBaseDialog({
       <DialogContent>
         <ErrorAlert error={save.error} title="Could not save" />
         <TextField
+          // eslint-disable-next-line jsx-a11y/no-autofocus -- a modal dialog moves focus to its first field (WAI-ARIA dialog pattern)
           autoFocus
           fullWidth
           margin="dense"

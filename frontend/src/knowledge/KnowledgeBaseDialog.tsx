@@ -76,6 +76,7 @@ export function KnowledgeBaseDialog({
       <DialogContent>
         <ErrorAlert error={create.error} title="Could not create" />
         <TextField
+          // eslint-disable-next-line jsx-a11y/no-autofocus -- a modal dialog moves focus to its first field (WAI-ARIA dialog pattern)
           autoFocus
           fullWidth
           margin="dense"

@@ -10,23 +10,21 @@ import {
   Stack,
   Typography,
 } from "@mui/material";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useSearchParams } from "react-router-dom";
 
-import { api, unwrap } from "../api/client";
+import { queryKeys } from "../api/queryKeys";
 import { ErrorAlert } from "../components/ErrorAlert";
-import { KnowledgeBaseDialog } from "../knowledge/KnowledgeBaseDialog";
-import { KnowledgeBasePanel, knowledgeBasesKey as LIST_KEY } from "../knowledge/KnowledgeBasePanel";
+import { KnowledgeBaseDialog } from "./KnowledgeBaseDialog";
+import { KnowledgeBasePanel } from "./KnowledgeBasePanel";
+import { useKnowledgeBaseList } from "./useKnowledgeBases";
 
 export function KnowledgeBasesPage() {
   const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
   const [creating, setCreating] = useState(false);
-  const list = useQuery({
-    queryKey: LIST_KEY,
-    queryFn: () => unwrap(api.GET("/api/v1/knowledge-bases")),
-  });
+  const list = useKnowledgeBaseList();
   const kbs = list.data ?? [];
   const wanted = params.get("kb");
   const selected = kbs.find((kb) => kb.id === wanted) ?? kbs[0] ?? null;
@@ -90,8 +88,8 @@ export function KnowledgeBasesPage() {
               key={selected.id}
               kbId={selected.id}
               onDeleted={() => {
-                queryClient.setQueryData(LIST_KEY, kbs.filter((kb) => kb.id !== selected.id));
-                void queryClient.invalidateQueries({ queryKey: LIST_KEY });
+                queryClient.setQueryData(queryKeys.knowledgeBases.list(), kbs.filter((kb) => kb.id !== selected.id));
+                void queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.list() });
                 select(null);
               }}
             />
@@ -103,8 +101,8 @@ export function KnowledgeBasesPage() {
           onClose={() => setCreating(false)}
           onCreated={(kb) => {
             setCreating(false);
-            queryClient.setQueryData(LIST_KEY, [kb, ...kbs.filter((k) => k.id !== kb.id)]);
-            void queryClient.invalidateQueries({ queryKey: LIST_KEY });
+            queryClient.setQueryData(queryKeys.knowledgeBases.list(), [kb, ...kbs.filter((k) => k.id !== kb.id)]);
+            void queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.list() });
             select(kb.id);
           }}
         />

@@ -119,6 +119,7 @@ describe("uploadDocument", () => {
     );
     await expect(pending).rejects.toMatchObject({
       status: 415,
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- Vitest types asymmetric matchers as `any`
       message: expect.stringMatching(/^Unsupported file type: 'tool.pdf' is named '.pdf'.*right file\.$/),
     });
   });
@@ -162,6 +163,7 @@ describe("uploadDocument", () => {
     FakeXhr.last.onerror?.();
     await expect(pending).rejects.toMatchObject({
       status: 0,
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- Vitest types asymmetric matchers as `any`
       message: expect.stringContaining("“x.pdf” could not be uploaded"),
     });
   });

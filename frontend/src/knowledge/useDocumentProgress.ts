@@ -1,5 +1,5 @@
 /** A document as it is now: the listed row, kept current while its ingestion runs. */
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useState } from "react";
 
 import { isFinished, watchDocument, type Document } from "./documentProgress";
 
@@ -8,26 +8,27 @@ export function useDocumentProgress(
   onFinished: (document: Document) => void,
 ): Document {
   const [live, setLive] = useState<Document | null>(null);
-  const finished = useRef(onFinished);
-  finished.current = onFinished;
   const open = !isFinished(listed);
+  const { id, workflow_id: workflowId } = listed;
   // A retry starts a new workflow for the same document: watch again.
-  const attempt = `${listed.id}|${listed.workflow_id ?? ""}`;
+  const attempt = `${id}|${workflowId ?? ""}`;
+  const finished = useEffectEvent((document: Document) => onFinished(document));
+  // Deleted while watched: the list refresh removes the row.
+  const lost = useEffectEvent(() => onFinished(listed));
 
   useEffect(() => {
     if (!open) return;
     const controller = new AbortController();
-    watchDocument(listed.id, { signal: controller.signal, onUpdate: setLive })
+    watchDocument(id, { signal: controller.signal, onUpdate: setLive })
       .then((final) => {
-        if (final && !controller.signal.aborted) finished.current(final);
+        if (final && !controller.signal.aborted) finished(final);
       })
       .catch(() => {
-        // Deleted while watched: the list refresh removes the row.
-        if (!controller.signal.aborted) finished.current(listed);
+        if (!controller.signal.aborted) lost();
       });
     return () => controller.abort();
-    // Keyed by the attempt: `listed` changes on every list refresh.
-  }, [attempt, open]);
+    // Keyed by the attempt (id and workflow), not by `listed`, which changes on every list refresh.
+  }, [id, workflowId, open]);
 
   if (!live || `${live.id}|${live.workflow_id ?? ""}` !== attempt) return listed;
   // The list may be newer (say, it was refreshed after the stream's last event).

@@ -3,34 +3,16 @@
  * and errors, and — expanded — inputs, outputs, config, model and tokens, passages.
  */
 import ExpandMoreIcon from "@mui/icons-material/ExpandMore";
-import {
-  Box,
-  Chip,
-  Collapse,
-  IconButton,
-  Link,
-  Paper,
-  Stack,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableRow,
-  Tooltip,
-  Typography,
-} from "@mui/material";
+import { Box, Collapse, IconButton, Paper, Stack, Tooltip, Typography } from "@mui/material";
 import { useState } from "react";
 
 import type { Schemas } from "../api/client";
 import { StatusChip } from "../components/StatusChip";
 import { NODE_COLORS } from "../theme";
 import { durationBetween, formatDuration, formatTime } from "./format";
-import { JsonView } from "./JsonView";
+import { NodeDetails } from "./NodeDetails";
 
 type NodeTimeline = Schemas["NodeTimeline"];
-type Passage = Schemas["Passage"];
-type WebResult = Schemas["WebResult"];
-type BlobRef = Schemas["BlobRef"];
 
 const BAR_COLORS: Record<string, string> = {
   completed: "#4caf50",
@@ -45,7 +27,7 @@ export interface RunTimelineProps {
   /** The run's start and end (end null while running: now is used). */
   startedAt: string;
   finishedAt?: string | null;
-  /** For tests: the current time in ms. */
+  /** The time in ms a running step's bar reaches: when its state was fetched (tests: fixed). */
   now?: number;
 }
 
@@ -79,10 +61,6 @@ export function barOf(node: NodeTimeline, span: Span, now: number): { left: numb
   return { left: Math.min(Math.max(left, 0), 99.5), width: Math.min(width, 100 - Math.max(left, 0)) };
 }
 
-function isBlobRef(value: unknown): value is BlobRef {
-  return typeof value === "object" && value !== null && "blob_sha256" in value;
-}
-
 function nodeDuration(node: NodeTimeline): number | null {
   return node.duration_ms ?? durationBetween(node.started_at, node.finished_at);
 }
@@ -93,7 +71,10 @@ function lastError(node: NodeTimeline): string | null {
   return failed?.error ?? null;
 }
 
-export function RunTimeline({ nodes, startedAt, finishedAt, now = Date.now() }: RunTimelineProps) {
+export function RunTimeline({ nodes, startedAt, finishedAt, now: givenNow }: RunTimelineProps) {
+  // Without a given time, the time the timeline was first shown (read once, not on every render).
+  const [shownAt] = useState(() => Date.now());
+  const now = givenNow ?? shownAt;
   const span = runSpan(nodes, startedAt, finishedAt, now);
   if (nodes.length === 0) {
     return <Typography color="text.secondary">No steps recorded yet.</Typography>;
@@ -218,144 +199,6 @@ function TimelineRow({ node, span, now, divider }: { node: NodeTimeline; span: S
           <NodeDetails node={node} />
         </Box>
       </Collapse>
-    </Box>
-  );
-}
-
-function NodeDetails({ node }: { node: NodeTimeline }) {
-  const attempts = node.attempts ?? [];
-  return (
-    <>
-      {node.error ? (
-        <Typography variant="body2" color="error" sx={{ whiteSpace: "pre-wrap" }}>
-          {node.error}
-        </Typography>
-      ) : null}
-      {node.model || node.usage ? (
-        <Stack direction="row" sx={{ gap: 1, flexWrap: "wrap" }}>
-          {node.model ? <Chip size="small" label={`model: ${node.model}`} /> : null}
-          {node.usage ? (
-            <Chip
-              size="small"
-              label={`tokens: ${node.usage.prompt_tokens ?? 0} prompt + ${node.usage.completion_tokens ?? 0} completion = ${node.usage.total_tokens ?? 0}`}
-            />
-          ) : null}
-          {node.execution ? <Chip size="small" variant="outlined" label={`${node.execution} activity`} /> : null}
-        </Stack>
-      ) : null}
-      {attempts.length > 0 ? (
-        <Box sx={{ overflowX: "auto" }}>
-          <Typography variant="caption" color="text.secondary" sx={{ fontWeight: 600 }}>
-            Attempts
-          </Typography>
-          <Table size="small" aria-label={`Attempts of ${node.node_id}`}>
-            <TableHead>
-              <TableRow>
-                <TableCell>#</TableCell>
-                <TableCell>Status</TableCell>
-                <TableCell>Started</TableCell>
-                <TableCell>Duration</TableCell>
-                <TableCell>Backoff</TableCell>
-                <TableCell>Error</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {attempts.map((a) => (
-                <TableRow key={a.attempt}>
-                  <TableCell>{a.attempt}</TableCell>
-                  <TableCell>
-                    <StatusChip status={a.status} />
-                  </TableCell>
-                  <TableCell>{formatTime(a.started_at)}</TableCell>
-                  <TableCell>{formatDuration(durationBetween(a.started_at, a.finished_at))}</TableCell>
-                  <TableCell>{a.backoff_ms != null ? formatDuration(a.backoff_ms) : "—"}</TableCell>
-                  <TableCell sx={{ color: a.error ? "error.main" : undefined, wordBreak: "break-word" }}>
-                    {a.error_type ? <strong>{a.error_type}: </strong> : null}
-                    {a.error ?? "—"}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </Box>
-      ) : null}
-      <Passages value={node.passages} />
-      <WebResults value={node.web_results} />
-      <Box sx={{ display: "grid", gap: 1.5, gridTemplateColumns: { xs: "1fr", md: "1fr 1fr" } }}>
-        <JsonView label="Inputs" value={node.inputs ?? {}} />
-        <JsonView label="Outputs" value={node.outputs ?? {}} />
-      </Box>
-      <JsonView label="Config" value={node.config ?? {}} />
-    </>
-  );
-}
-
-function BlobNote({ blob, what }: { blob: BlobRef; what: string }) {
-  return (
-    <Typography variant="body2" color="text.secondary">
-      {what} stored outside the history ({blob.size_bytes} bytes, sha256 {blob.blob_sha256.slice(0, 12)}…)
-    </Typography>
-  );
-}
-
-function Passages({ value }: { value: NodeTimeline["passages"] }) {
-  if (value == null) return null;
-  if (isBlobRef(value)) return <BlobNote blob={value} what="Passages" />;
-  const passages = value as Passage[];
-  return (
-    <Box>
-      <Typography variant="caption" color="text.secondary" sx={{ fontWeight: 600 }}>
-        Passages retrieved
-      </Typography>
-      {passages.length === 0 ? (
-        <Typography variant="body2" color="text.secondary">
-          None.
-        </Typography>
-      ) : (
-        <Stack spacing={1} component="ol" sx={{ m: 0, pl: 2.5 }}>
-          {passages.map((p) => (
-            <li key={p.chunk_id} data-testid="passage">
-              <Typography variant="body2" sx={{ fontWeight: 600 }}>
-                {p.document}
-                {p.page != null ? `, p. ${p.page}` : ""}
-                <Typography component="span" variant="caption" color="text.secondary" sx={{ ml: 1 }}>
-                  score {p.score.toFixed(3)}
-                </Typography>
-              </Typography>
-              <Typography variant="body2" color="text.secondary" sx={{ whiteSpace: "pre-wrap" }}>
-                {p.text.length > 600 ? `${p.text.slice(0, 600)}…` : p.text}
-              </Typography>
-            </li>
-          ))}
-        </Stack>
-      )}
-    </Box>
-  );
-}
-
-function WebResults({ value }: { value: NodeTimeline["web_results"] }) {
-  if (value == null) return null;
-  if (isBlobRef(value)) return <BlobNote blob={value} what="Web results" />;
-  const results = value as WebResult[];
-  return (
-    <Box>
-      <Typography variant="caption" color="text.secondary" sx={{ fontWeight: 600 }}>
-        Web results
-      </Typography>
-      <Box component="ol" sx={{ m: 0, pl: 2.5 }}>
-        {results.map((r) => (
-          <li key={r.link}>
-            <Link href={/^https?:\/\//.test(r.link) ? r.link : undefined} target="_blank" rel="noopener noreferrer" variant="body2">
-              {r.title || r.link}
-            </Link>
-            {r.snippet ? (
-              <Typography variant="body2" color="text.secondary">
-                {r.snippet}
-              </Typography>
-            ) : null}
-          </li>
-        ))}
-      </Box>
     </Box>
   );
 }

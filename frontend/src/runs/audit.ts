@@ -9,7 +9,7 @@ export async function fetchAuditBlob(runId: string): Promise<Blob> {
       parseAs: "blob",
     }),
   );
-  return blob as unknown as Blob;
+  return blob;
 }
 
 export function saveBlob(blob: Blob, filename: string): void {

@@ -1,31 +1,16 @@
 /** Workflows as cards: create, rename, duplicate, delete (confirmed), search. */
-import {
-  Box,
-  Button,
-  Card,
-  CardActionArea,
-  CardActions,
-  CardContent,
-  Chip,
-  CircularProgress,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
-  Stack,
-  TextField,
-  Typography,
-} from "@mui/material";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Box, Button, CircularProgress, Stack, TextField, Typography } from "@mui/material";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useNavigate } from "react-router-dom";
 
-import { api, unwrap, type Schemas } from "../api/client";
+import { api, unwrap } from "../api/client";
+import { queryKeys } from "../api/queryKeys";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorAlert } from "../components/ErrorAlert";
-import { StatusChip } from "../components/StatusChip";
-
-type Workflow = Schemas["WorkflowOut"];
+import { useWorkflowList } from "./useWorkflows";
+import { WorkflowCard, type Workflow } from "./WorkflowCard";
+import { WorkflowDialog } from "./WorkflowDialog";
 
 type Dialogs =
   | { kind: "create" }
@@ -38,11 +23,8 @@ export function DashboardPage() {
   const queryClient = useQueryClient();
   const [search, setSearch] = useState("");
   const [dialog, setDialog] = useState<Dialogs>(null);
-  const workflows = useQuery({
-    queryKey: ["workflows"],
-    queryFn: () => unwrap(api.GET("/api/v1/workflows")),
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["workflows"] });
+  const workflows = useWorkflowList();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: queryKeys.workflows.list() });
 
   const duplicate = useMutation({
     mutationFn: (id: string) =>
@@ -93,40 +75,14 @@ export function DashboardPage() {
           }}
         >
           {shown.map((w) => (
-            <Card key={w.id} variant="outlined" data-testid="workflow-card">
-              <CardActionArea onClick={() => navigate(`/workflows/${w.id}`)}>
-                <CardContent>
-                  <Typography variant="h6" noWrap>
-                    {w.name}
-                  </Typography>
-                  <Typography variant="body2" color="text.secondary" sx={{ minHeight: 20 }} noWrap>
-                    {w.description || "No description"}
-                  </Typography>
-                  <Stack direction="row" spacing={1} sx={{ mt: 1, alignItems: "center" }}>
-                    <StatusChip status={w.last_run_status ?? null} emptyLabel="never run" />
-                    {w.latest_version ? <Chip size="small" label={`v${w.latest_version}`} /> : null}
-                  </Stack>
-                  <Typography variant="caption" color="text.secondary">
-                    Edited {new Date(w.updated_at).toLocaleString()}
-                  </Typography>
-                </CardContent>
-              </CardActionArea>
-              <CardActions>
-                <Button size="small" onClick={() => setDialog({ kind: "rename", workflow: w })}>
-                  Rename
-                </Button>
-                <Button size="small" onClick={() => duplicate.mutate(w.id)}>
-                  Duplicate
-                </Button>
-                <Button
-                  size="small"
-                  color="error"
-                  onClick={() => setDialog({ kind: "delete", workflow: w })}
-                >
-                  Delete
-                </Button>
-              </CardActions>
-            </Card>
+            <WorkflowCard
+              key={w.id}
+              workflow={w}
+              onOpen={() => void navigate(`/workflows/${w.id}`)}
+              onRename={() => setDialog({ kind: "rename", workflow: w })}
+              onDuplicate={() => duplicate.mutate(w.id)}
+              onDelete={() => setDialog({ kind: "delete", workflow: w })}
+            />
           ))}
         </Box>
       )}
@@ -135,9 +91,9 @@ export function DashboardPage() {
           workflow={dialog.kind === "rename" ? dialog.workflow : null}
           onClose={() => setDialog(null)}
           onSaved={(id) => {
-            refresh();
+            void refresh();
             setDialog(null);
-            if (dialog.kind === "create") navigate(`/workflows/${id}`);
+            if (dialog.kind === "create") void navigate(`/workflows/${id}`);
           }}
         />
       ) : null}
@@ -158,63 +114,5 @@ export function DashboardPage() {
         </ConfirmDialog>
       ) : null}
     </Box>
-  );
-}
-
-function WorkflowDialog({
-  workflow,
-  onClose,
-  onSaved,
-}: {
-  workflow: Workflow | null;
-  onClose: () => void;
-  onSaved: (id: string) => void;
-}) {
-  const [name, setName] = useState(workflow?.name ?? "");
-  const [description, setDescription] = useState(workflow?.description ?? "");
-  const save = useMutation({
-    mutationFn: async () => {
-      if (workflow) {
-        return unwrap(
-          api.PUT("/api/v1/workflows/{workflow_id}", {
-            params: { path: { workflow_id: workflow.id } },
-            body: { name, description },
-          }),
-        );
-      }
-      return unwrap(api.POST("/api/v1/workflows", { body: { name, description } }));
-    },
-    onSuccess: (saved) => onSaved(saved.id),
-  });
-  return (
-    <Dialog open onClose={onClose} fullWidth maxWidth="xs">
-      <DialogTitle>{workflow ? "Rename workflow" : "New workflow"}</DialogTitle>
-      <DialogContent>
-        <ErrorAlert error={save.error} />
-        <TextField
-          autoFocus
-          fullWidth
-          margin="dense"
-          label="Name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-        />
-        <TextField
-          fullWidth
-          margin="dense"
-          label="Description"
-          value={description}
-          onChange={(e) => setDescription(e.target.value)}
-          multiline
-          minRows={2}
-        />
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose}>Cancel</Button>
-        <Button variant="contained" disabled={!name.trim() || save.isPending} onClick={() => save.mutate()}>
-          {workflow ? "Save" : "Create"}
-        </Button>
-      </DialogActions>
-    </Dialog>
   );
 }

@@ -1,0 +1,56 @@
+/**
+ * Every TanStack Query key of the app, from one factory: a query and the writes that must
+ * reach it (`invalidateQueries`, `setQueryData`, ...) call the same function, so they cannot
+ * drift apart. No other file spells a key as a literal array.
+ *
+ * Keys are hierarchical and matched by prefix: `runs.all()` reaches every run query (lists,
+ * details, timelines, comparisons). A workflow's detail is deliberately not under
+ * `workflows.list()`: the builder edits its own copy of the graph, and refreshing the
+ * dashboard's list after a save must not refetch it behind the editor's back.
+ */
+
+/** A published version number or the saved draft, as the versions diff takes them. */
+export type VersionRef = number | "draft";
+
+export const queryKeys = {
+  auth: {
+    /** Who the token belongs to (`GET /auth/me`). */
+    me: (token: string | null) => ["auth", "me", token] as const,
+  },
+  components: {
+    /** The component catalogue (`GET /components`). */
+    list: () => ["components", "list"] as const,
+  },
+  workflows: {
+    /** Every workflow of the user: dashboard cards, run filters, names of runs. */
+    list: () => ["workflows", "list"] as const,
+    /** One workflow with its draft graph, as the builder opens it. */
+    detail: (workflowId: string) => ["workflows", "detail", workflowId] as const,
+    /** A workflow's published versions, newest first (versions dialog, chat version select). */
+    versions: (workflowId: string) => ["workflows", "versions", workflowId] as const,
+    /** The diff between two versions (or the saved draft). */
+    diff: (workflowId: string, base: VersionRef | null, target: VersionRef) =>
+      ["workflows", "diff", workflowId, base, target] as const,
+  },
+  runs: {
+    /** Every run query: invalidated when a new run starts. */
+    all: () => ["runs"] as const,
+    /** The run history, filtered (pages by cursor). */
+    list: (filters: Readonly<Record<string, string>>) => ["runs", "list", filters] as const,
+    detail: (runId: string) => ["runs", "detail", runId] as const,
+    timeline: (runId: string) => ["runs", "timeline", runId] as const,
+    /** A run compared with another (its parent). */
+    compare: (runId: string | null, otherRunId: string) => ["runs", "compare", runId, otherRunId] as const,
+  },
+  knowledgeBases: {
+    /** Every knowledge base of the user: the page's list and the builder's picker. */
+    list: () => ["knowledge-bases", "list"] as const,
+    detail: (kbId: string) => ["knowledge-bases", "detail", kbId] as const,
+    documents: (kbId: string) => ["knowledge-bases", "documents", kbId] as const,
+  },
+  chat: {
+    /** A workflow's chat sessions, most recent first. */
+    sessions: (workflowId: string) => ["chat", "sessions", workflowId] as const,
+    messages: (sessionId: string | null) => ["chat", "messages", sessionId] as const,
+  },
+};
