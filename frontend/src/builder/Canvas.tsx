@@ -2,8 +2,8 @@
  * The React Flow canvas: nodes as cards, edges in their port type's colour, drops from the
  * palette, Delete/Backspace, zoom controls and (on wide screens) a minimap; a hint while empty.
  */
-import { Background, Controls, MiniMap, ReactFlow, type NodeTypes } from "@xyflow/react";
 import { Box, Typography } from "@mui/material";
+import { Background, Controls, MiniMap, ReactFlow, type NodeTypes } from "@xyflow/react";
 import type { RefObject } from "react";
 
 import type { FlowNode } from "./graphModel";
