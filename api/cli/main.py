@@ -14,7 +14,11 @@ import getpass
 import os
 import sys
 
-from api.cli.runs import add_commands, run_handler
+from api.cli.api_client import api_options
+from api.cli.audit import add_audit
+from api.cli.errors import run_handler
+from api.cli.replay_check import add_replay_check
+from api.cli.runs import add_runs
 
 
 def create_account(args: argparse.Namespace) -> int:
@@ -48,7 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=f"{name.replace('-', ' ')} (password asked)")
         command.add_argument("--email", required=True)
         command.set_defaults(handler=create_account)
-    add_commands(commands)
+    add_replay_check(commands)
+    options = api_options()
+    add_runs(commands, options)
+    add_audit(commands, options)
     return parser
 
 
