@@ -36,8 +36,9 @@ export function Layout({ children }: { children: ReactNode }) {
           <Typography variant="body2" sx={{ opacity: 0.85, display: { xs: "none", md: "block" } }}>
             {user?.email}
           </Typography>
-          {/* A navigation, not a direct logout: a page with unsaved changes can ask first. */}
-          <Button color="inherit" onClick={() => void navigate("/logout")}>
+          {/* A navigation, not a direct logout: a page with unsaved changes can ask first.
+              It replaces the page in the history, as the login page then replaces /logout. */}
+          <Button color="inherit" onClick={() => void navigate("/logout", { replace: true })}>
             Log out
           </Button>
         </Toolbar>
