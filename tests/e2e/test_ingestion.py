@@ -2,7 +2,6 @@
 
 import io
 import itertools
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,27 +14,11 @@ from tests.support.documents import SPEC_PDF, spec_pdf_copies
 from tests.support.fakes.http_fake import Delay
 from tests.support.fakes.running import Fakes
 from tests.support.graphs import rag_graph
+from tests.support.knowledge_api import create_kb, upload
 from tests.support.live_stack import RunningStack
 from tests.support.polling import eventually
 
 TERMINAL = {"completed", "failed", "cancelled"}
-
-
-def create_kb(client: httpx.Client, **settings: object) -> dict:
-    body = {"name": f"kb {time.monotonic_ns()}", **settings}
-    reply = client.post("/knowledge-bases", json=body)
-    assert reply.status_code == 201, reply.text
-    return reply.json()
-
-
-def upload(client: httpx.Client, kb_id: str, name: str, data: bytes) -> dict:
-    reply = client.post(
-        "/documents/upload",
-        data={"knowledge_base_id": kb_id},
-        files={"file": (name, data, "application/octet-stream")},
-    )
-    assert reply.status_code == 202, reply.text
-    return reply.json()
 
 
 def wait_for(

@@ -7,7 +7,6 @@ detection from bytes, the streamed size limit, safe storage and ownership.
 import io
 import json
 import re
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from tests.support.api_errors import assert_error
 from tests.support.documents import SPEC_PDF
 from tests.support.fakes.openai_fake import EMBEDDINGS
 from tests.support.fakes.running import Fakes
+from tests.support.knowledge_api import create_kb, post_file, upload
 from tests.support.live_stack import RunningStack
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
@@ -41,26 +41,6 @@ DOCUMENT_KEYS = {
     "finished_at",
 }
 STATUSES = {"queued", "running", "completed", "failed", "cancelled"}
-
-
-def create_kb(client: httpx.Client, **fields: object) -> dict:
-    reply = client.post("/knowledge-bases", json={"name": f"kb {time.monotonic_ns()}", **fields})
-    assert reply.status_code == 201, reply.text
-    return reply.json()
-
-
-def post_file(client: httpx.Client, kb_id: str, name: str, data: bytes) -> httpx.Response:
-    return client.post(
-        "/documents/upload",
-        data={"knowledge_base_id": kb_id},
-        files={"file": (name, data, "application/octet-stream")},
-    )
-
-
-def upload(client: httpx.Client, kb_id: str, name: str, data: bytes) -> dict:
-    reply = post_file(client, kb_id, name, data)
-    assert reply.status_code == 202, reply.text
-    return reply.json()
 
 
 def stored_files(running_stack: RunningStack) -> set[str]:
