@@ -11,7 +11,7 @@ from api.core.deps import (
     TemporalConnectorDep,
     TemporalDep,
 )
-from api.knowledge import service
+from api.knowledge import documents_service as service
 from api.knowledge.schemas import DocumentOut
 from api.knowledge.uploads import receive_upload
 
