@@ -15,9 +15,14 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def user_by_email(session: Session, email: str) -> User | None:
+    """The user with this email (normalised), if there is one."""
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
 def log_in(session: Session, *, settings: Settings, body: LoginRequest) -> TokenResponse:
     """A bearer token for the email and password; 401 if either is wrong."""
-    user = session.scalar(select(User).where(User.email == normalise_email(body.email)))
+    user = user_by_email(session, body.email)
     if user is None or not verify_password(body.password, user.password_hash):
         raise ApiError(401, "invalid_credentials", "The email or password is wrong")
     return TokenResponse(access_token=issue_token(user.id, settings))
@@ -26,7 +31,7 @@ def log_in(session: Session, *, settings: Settings, body: LoginRequest) -> Token
 def create_user(session: Session, email: str, password: str, *, is_admin: bool) -> User:
     """Adds a user (caller commits); 409 if the email is taken."""
     email = normalise_email(email)
-    if session.scalar(select(User).where(User.email == email)) is not None:
+    if user_by_email(session, email) is not None:
         raise ApiError(409, "conflict", f"a user with email '{email}' already exists")
     user = User(email=email, password_hash=hash_password(password), is_admin=is_admin)
     session.add(user)
@@ -42,6 +47,6 @@ def add_user(session: Session, *, body: UserCreate) -> User:
 
 def ensure_admin(session: Session, email: str, password: str) -> None:
     """Creates the first admin from settings unless that user already exists."""
-    if session.scalar(select(User).where(User.email == normalise_email(email))) is None:
+    if user_by_email(session, email) is None:
         create_user(session, email, password, is_admin=True)
         session.commit()

@@ -30,9 +30,11 @@ from api.knowledge.schemas import (
     TERMINAL_STATUSES,
     DocumentOut,
 )
-from api.knowledge.service import RETRYABLE, documents_of, owned_knowledge_base
+from api.knowledge.service import documents_of, owned_knowledge_base
 from api.knowledge.uploads import ReceivedUpload, invalid_field
 from settings import Settings
+
+RETRYABLE = frozenset({"failed", "cancelled"})
 
 
 def _owned_document(session: Session, user: User, document_id: str) -> Document:

@@ -43,8 +43,6 @@ from settings import Settings
 
 log = logging.getLogger("api")
 
-RETRYABLE = frozenset({"failed", "cancelled"})
-
 
 def new_collection_name() -> str:
     """``kb-<32 hex>``: unique, and a valid Chroma collection name."""

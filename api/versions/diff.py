@@ -52,11 +52,6 @@ def _value(value: Any) -> JsonValue:
     return None if value is _MISSING else value
 
 
-def _canonical(value: Any) -> bytes:
-    """The JSON the content hash sees: ``True`` and ``1`` differ, ``1`` and ``1.0`` do not."""
-    return canonical_json(value)
-
-
 def _policy_fields(policy: StepPolicyOverride | None) -> dict[str, Any]:
     return policy.model_dump(mode="json") if policy is not None else {}
 
@@ -68,7 +63,8 @@ def _node_changes(before: Node, after: Node) -> list[FieldChange]:
         changes.append(FieldChange(path="type", before=before.type, after=after.type))
     for key in [*before.config, *(k for k in after.config if k not in before.config)]:
         old, new = before.config.get(key, _MISSING), after.config.get(key, _MISSING)
-        if old is _MISSING or new is _MISSING or _canonical(old) != _canonical(new):
+        # Compared as the content hash sees them: True and 1 differ, 1 and 1.0 do not.
+        if old is _MISSING or new is _MISSING or canonical_json(old) != canonical_json(new):
             changes.append(FieldChange(path=f"config.{key}", before=_value(old), after=_value(new)))
     old_policy, new_policy = _policy_fields(before.policy), _policy_fields(after.policy)
     for key in StepPolicyOverride.model_fields:
