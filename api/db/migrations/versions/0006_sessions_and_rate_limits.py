@@ -1,0 +1,19 @@
+"""login sessions (revocable tokens) and rate-limit state
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-28 04:30:00
+"""
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
