@@ -48,20 +48,48 @@ class EmbeddingProvider(StrEnum):
 class KnowledgeBaseConfig(_Config):
     """Retrieve passages from a knowledge base (a Chroma collection).
 
-    Name a knowledge base of yours by ``knowledge_base_id``: the API then fills in its
-    collection and embedding model before compiling, so queries are always embedded by
-    the model that built it. ``collection`` alone names a collection directly.
+    A graph names a knowledge base by ``knowledge_base_id``; the API checks that the
+    user may read it and fills in its collection and embedding model before compiling,
+    so queries are always embedded by the model that built it. Graphs cannot name a
+    collection themselves (plans recorded before that rule still carry one).
     """
 
     component: Literal["knowledge_base"] = "knowledge_base"
     knowledge_base_id: str | None = Field(default=None, min_length=1, max_length=64)
-    collection: str = Field(
-        min_length=3, max_length=63, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]$"
+    collection: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=63,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]$",
+        description="Filled in by the API from the knowledge base.",
     )
-    embedding_provider: EmbeddingProvider = EmbeddingProvider.LOCAL
-    embedding_model: str = Field(default="all-MiniLM-L6-v2", min_length=1, max_length=100)
+    embedding_provider: EmbeddingProvider = Field(
+        default=EmbeddingProvider.LOCAL, description="Filled in by the API from the knowledge base."
+    )
+    embedding_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        min_length=1,
+        max_length=100,
+        description="Filled in by the API from the knowledge base.",
+    )
     top_k: int = Field(default=4, ge=1, le=50)
     similarity_threshold: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+# A provider connection's name: lower-case letters, digits and dashes.
+CONNECTION_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+
+# Config fields the API fills in from the objects a graph names (hidden from config forms).
+SERVER_FILLED_FIELDS: dict[str, frozenset[str]] = {
+    "knowledge_base": frozenset({"collection", "embedding_provider", "embedding_model"}),
+    "llm_engine": frozenset({"provider", "base_url"}),
+}
+# Of those, the ones a saved graph may not carry at all: they would choose where a
+# server-held key goes, or read a collection without an ownership check.
+GRAPH_FORBIDDEN_FIELDS: dict[str, frozenset[str]] = {
+    "knowledge_base": frozenset({"collection"}),
+    "llm_engine": frozenset({"base_url"}),
+}
 
 
 class LlmProvider(StrEnum):
@@ -74,10 +102,19 @@ class LlmEngineConfig(_Config):
     """Answer the query with a language model, using any context and web results given."""
 
     component: Literal["llm_engine"] = "llm_engine"
-    provider: LlmProvider = LlmProvider.OPENAI
+    connection: str | None = Field(
+        default=None,
+        pattern=CONNECTION_NAME_PATTERN,
+        description="The provider connection to call, by name (GET /api/v1/connections);"
+        " an administrator sets its URL and key.",
+    )
+    provider: LlmProvider = Field(
+        default=LlmProvider.OPENAI, description="Filled in by the API from the connection."
+    )
     model: str = Field(default="gpt-4o-mini", min_length=1, max_length=100)
     base_url: HttpUrl | None = Field(
-        default=None, description="Required for openai-compatible (e.g. Ollama, vLLM)."
+        default=None,
+        description="Only in plans recorded before connections; graphs cannot set it.",
     )
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)
     max_tokens: int = Field(default=1000, ge=1, le=32_000)

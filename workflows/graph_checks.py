@@ -14,6 +14,7 @@ from workflows.components import (
     CATALOGUE,
     ComponentSpec,
     ExecutionMode,
+    KnowledgeBaseConfig,
     LlmEngineConfig,
     LlmProvider,
     Port,
@@ -109,19 +110,32 @@ class GraphCheck:
                 field = ".".join(["config", *(str(part) for part in detail["loc"])])
                 message = f"Node '{node.id}' {field}: {detail['msg']}."
                 self._report(ProblemCode.INVALID_CONFIG, message, node.id, field)
-        # Checked on the raw values, so it is reported alongside any other config error.
+        # Checked on the raw values, so they are reported alongside any other config error.
         if (
             spec.config_model is LlmEngineConfig
             and data.get("provider") == LlmProvider.OPENAI_COMPATIBLE
             and data.get("base_url") is None
+            and data.get("connection") is None
         ):
             config = None
             self._report(
                 ProblemCode.INVALID_CONFIG,
-                f"Node '{node.id}' config.base_url: required when the provider is"
-                " openai-compatible (the server's URL, e.g. http://localhost:11434/v1).",
+                f"Node '{node.id}' config.connection: choose the provider connection of the"
+                " OpenAI-compatible server (an administrator defines its URL and key).",
                 node.id,
-                "config.base_url",
+                "config.connection",
+            )
+        if (
+            spec.config_model is KnowledgeBaseConfig
+            and data.get("collection") is None
+            and data.get("knowledge_base_id") is None
+        ):
+            config = None
+            self._report(
+                ProblemCode.INVALID_CONFIG,
+                f"Node '{node.id}' config.knowledge_base_id: choose a knowledge base.",
+                node.id,
+                "config.knowledge_base_id",
             )
         if config is not None:
             self.configs[node.id] = config

@@ -14,6 +14,8 @@ class ProblemCode(StrEnum):
     INVALID_CONFIG = "invalid_config"
     INVALID_POLICY = "invalid_policy"
     UNKNOWN_KNOWLEDGE_BASE = "unknown_knowledge_base"
+    UNKNOWN_CONNECTION = "unknown_connection"
+    MODEL_NOT_ALLOWED = "model_not_allowed"
     # Entry and outputs
     MISSING_ENTRY = "missing_entry"
     MULTIPLE_ENTRIES = "multiple_entries"

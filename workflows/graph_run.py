@@ -127,7 +127,7 @@ class GraphRun:
                 step,
                 KnowledgeSearchInput(
                     query=inputs["query"],
-                    collection=config.collection,
+                    collection=_collection(step.node_id, config),
                     embedding_provider=config.embedding_provider,
                     embedding_model=config.embedding_model,
                     top_k=config.top_k,
@@ -151,6 +151,7 @@ class GraphRun:
                 AnswerInput(
                     provider=config.provider,
                     model=config.model,
+                    connection=config.connection,
                     base_url=str(config.base_url) if config.base_url else None,
                     temperature=config.temperature,
                     max_tokens=config.max_tokens,
@@ -251,6 +252,15 @@ def reused_values(step: PlanStep, recorded: dict[str, Any]) -> StepValues:
     if step.component == "output":
         return {"output": RunOutput.model_validate(recorded["output"])}
     return dict(recorded)
+
+
+def _collection(node_id: str, config: KnowledgeBaseConfig) -> str:
+    """The collection the API filled in (graph checks refuse a node without one)."""
+    if config.collection is None:
+        raise ApplicationError(
+            f"node '{node_id}' names no knowledge base", {"node_id": node_id}, non_retryable=True
+        )
+    return config.collection
 
 
 def shape_output(node_id: str, config: OutputConfig, answer: AnswerOutput) -> RunOutput:

@@ -83,11 +83,12 @@ class WebSearchOutput(BaseModel):
 
 
 class AnswerInput(BaseModel):
-    """Everything the LLM step needs; the provider key comes from the worker's settings."""
+    """Everything the LLM step needs; the worker looks the connection's URL and key up."""
 
     provider: LlmProvider
     model: str
-    base_url: str | None = None
+    connection: str | None = None
+    base_url: str | None = None  # only in inputs recorded before connections
     temperature: float
     max_tokens: int
     custom_prompt: str = ""

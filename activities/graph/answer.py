@@ -1,5 +1,7 @@
 """The ``generate_answer`` activity: one LLM call with the retrieved context and web results."""
 
+import asyncio
+
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -7,7 +9,10 @@ from activities.graph.llm_gemini import complete_with_gemini
 from activities.graph.llm_openai import complete_with_openai
 from activities.graph.prompt import Completion, Prompt, build_prompt
 from activities.providers.clients import ProviderClients
-from activities.providers.errors import REQUEST_ERROR
+from activities.providers.connection_keys import ConnectionKeyError
+from activities.providers.connections import ConnectionStore, ResolvedConnection
+from activities.providers.errors import AUTH_ERROR, REQUEST_ERROR
+from activities.providers.url_guard import UrlRefused, check_url
 from activities.storage.blobs import PASSAGE_LIST, WEB_RESULT_LIST, BlobStore
 from settings import Settings
 from workflows.components import LlmProvider
@@ -25,9 +30,11 @@ class AnswerActivities:
         *,
         clients: ProviderClients | None = None,
         blobs: BlobStore | None = None,
+        connections: ConnectionStore | None = None,
     ) -> None:
         self._clients = clients or ProviderClients(settings)
         self._blobs = blobs or BlobStore(settings)
+        self._connections = connections or ConnectionStore(settings)
 
     @activity.defn(name="generate_answer")
     async def generate_answer(self, input: AnswerInput) -> AnswerOutput:
@@ -49,7 +56,7 @@ class AnswerActivities:
         completion = await self._complete(input, prompt)
         activity.logger.info(
             "%s/%s answered using %d tokens",
-            input.provider.value,
+            input.connection or input.provider.value,
             input.model,
             completion.usage.total_tokens,
         )
@@ -72,29 +79,67 @@ class AnswerActivities:
         )
 
     async def _complete(self, input: AnswerInput, prompt: Prompt) -> Completion:
-        if input.provider == LlmProvider.GEMINI:
+        connection = await self._connection(input)
+        if not connection.allows_model(input.model):
+            raise ApplicationError(
+                f"model '{input.model}' is not allowed on connection '{connection.name}'"
+                f" (allowed: {', '.join(connection.models)})",
+                type=REQUEST_ERROR,
+                non_retryable=True,
+            )
+        if connection.policy is not None and connection.base_url:
+            await self._check_address(connection)
+        if connection.provider == LlmProvider.GEMINI:
             return await complete_with_gemini(
-                self._clients.gemini(),
+                self._clients.gemini_for(connection),
                 prompt,
                 model=input.model,
                 temperature=input.temperature,
                 max_tokens=input.max_tokens,
             )
-        if input.provider == LlmProvider.OPENAI_COMPATIBLE:
-            if not input.base_url:
-                raise ApplicationError(
-                    "an openai-compatible LLM needs a base_url (e.g. http://localhost:11434/v1)",
-                    type=REQUEST_ERROR,
-                    non_retryable=True,
-                )
-            client = self._clients.openai_compatible(input.base_url)
-        else:
-            client = self._clients.openai()
         return await complete_with_openai(
-            client,
+            self._clients.openai_for(connection),
             prompt,
-            provider=input.provider.value,
+            provider=connection.provider.value,
             model=input.model,
             temperature=input.temperature,
             max_tokens=input.max_tokens,
         )
+
+    async def _connection(self, input: AnswerInput) -> ResolvedConnection:
+        """The step's connection; steps recorded before connections name their provider."""
+        name = input.connection
+        if name is None:
+            if input.provider == LlmProvider.OPENAI_COMPATIBLE:
+                raise ApplicationError(
+                    "this step names a server URL instead of a provider connection;"
+                    " choose a connection in the LLM Engine node and run again",
+                    type=REQUEST_ERROR,
+                    non_retryable=True,
+                )
+            name = input.provider.value
+        try:
+            found = await self._connections.get(name)
+        except ConnectionKeyError as error:
+            raise ApplicationError(str(error), type=AUTH_ERROR, non_retryable=True) from None
+        if found is None:
+            raise ApplicationError(
+                f"provider connection '{name}' does not exist",
+                type=REQUEST_ERROR,
+                non_retryable=True,
+            )
+        return found
+
+    @staticmethod
+    async def _check_address(connection: ResolvedConnection) -> None:
+        """Refuses, before any request, a connection whose host now resolves somewhere
+        forbidden (the guarded HTTP pool enforces the same on every connection)."""
+        assert connection.policy is not None and connection.base_url
+        try:
+            await asyncio.to_thread(check_url, connection.base_url, connection.policy)
+        except UrlRefused as refused:
+            raise ApplicationError(
+                f"connection '{connection.name}' is refused: {refused}",
+                type=REQUEST_ERROR,
+                non_retryable=True,
+            ) from None

@@ -22,6 +22,8 @@ UNAVAILABLE = "ProviderUnavailable"
 
 # Longest wait we honour from a provider's Retry-After; beyond it the retry policy decides.
 _MAX_RETRY_AFTER_SECONDS = 60.0
+# Longest provider error message carried into a run's error.
+_MAX_MESSAGE_CHARS = 300
 
 _TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
@@ -128,27 +130,39 @@ def from_openai_error(provider: str, error: openai.OpenAIError) -> ApplicationEr
         error: The SDK's exception.
     """
     if isinstance(error, openai.APIStatusError):
-        body = error.body
-        message = body.get("message") if isinstance(body, dict) else None
         return from_http_status(
             provider,
             error.status_code,
-            str(message or error.message),
+            summarised_message(error.body),
             retry_after_seconds=retry_after_seconds(error.response.headers),
         )
     if isinstance(error, openai.APITimeoutError):
         return ApplicationError(f"{provider} did not answer in time", type=UNAVAILABLE)
     if isinstance(error, openai.APIConnectionError):
-        cause = error.__cause__
-        detail = f": {cause}" if cause else ""
-        return ApplicationError(f"{provider} could not be reached{detail}", type=UNAVAILABLE)
+        return ApplicationError(f"{provider} could not be reached", type=UNAVAILABLE)
     if isinstance(error, openai.APIResponseValidationError):
         return ApplicationError(
-            f"{provider} answered with an unexpected response: {error.message}", type=UNAVAILABLE
+            f"{provider} answered with an unexpected response", type=UNAVAILABLE
         )
     return ApplicationError(
         f"{provider} request failed: {error}", type=REQUEST_ERROR, non_retryable=True
     )
+
+
+def summarised_message(body: object) -> str:
+    """The provider's own error message from a JSON error body, shortened; never the raw body.
+
+    A server that is not the provider (a page, another service's port) answers with
+    something else, which is not echoed back: a user must not read other services'
+    answers through a run's error.
+    """
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        message = inner.get("message") if isinstance(inner, dict) else None
+        if isinstance(message, str) and message.strip():
+            flat = " ".join(message.split())
+            return flat if len(flat) <= _MAX_MESSAGE_CHARS else flat[:_MAX_MESSAGE_CHARS] + "…"
+    return "no error details"
 
 
 def from_gemini_error(error: genai_errors.APIError) -> ApplicationError:
@@ -157,7 +171,9 @@ def from_gemini_error(error: genai_errors.APIError) -> ApplicationError:
     Gemini answers an invalid key with 400 ``API_KEY_INVALID`` rather than 401, so that
     case is reported as an authentication error too.
     """
-    message = error.message or str(error)
+    details = error.details
+    # Google's error answers are {"error": {...}}; anything else is not echoed.
+    message = summarised_message(details.get("error") if isinstance(details, dict) else None)
     if error.code == 400 and "API_KEY_INVALID" in str(error.details):
         return ApplicationError(
             f"gemini rejected the API key (400): {message}", type=AUTH_ERROR, non_retryable=True

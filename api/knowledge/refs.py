@@ -1,57 +1,77 @@
-"""Resolves ``knowledge_base`` nodes that name a knowledge base by id, before compiling."""
+"""Resolves ``knowledge_base`` nodes to the user's knowledge bases, before compiling.
 
-from sqlalchemy import select
+A graph names a knowledge base by id; only the user's own are found, and the node gets
+that knowledge base's collection and embedding model. Graphs saved before that rule
+(published versions are immutable) may name a collection instead: it is honoured only
+when it is the collection of one of the user's knowledge bases, so a graph can never
+read another user's vectors by naming their collection.
+"""
+
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api.db.models import KnowledgeBase, User
-from workflows.graph import Graph
+from workflows.graph import Graph, Node
 from workflows.graph_problems import GraphProblem, ProblemCode
 
 
 def resolve_knowledge_bases(
     session: Session, user: User, graph: Graph
 ) -> tuple[Graph, list[GraphProblem]]:
-    """The graph with each referenced knowledge base's collection and embedding model filled
-    in, and a problem for every id that is not one of the user's knowledge bases."""
-    wanted = {
-        str(node.config["knowledge_base_id"])
-        for node in graph.nodes
-        if node.type == "knowledge_base" and node.config.get("knowledge_base_id")
+    """The graph with each knowledge base node's collection and embedding model filled in,
+    and a problem for every node whose knowledge base is not one of the user's."""
+    nodes = [node for node in graph.nodes if node.type == "knowledge_base"]
+    ids = {str(n.config["knowledge_base_id"]) for n in nodes if n.config.get("knowledge_base_id")}
+    collections = {
+        str(n.config["collection"])
+        for n in nodes
+        if not n.config.get("knowledge_base_id") and n.config.get("collection")
     }
-    if not wanted:
+    if not ids and not collections:
         return graph, []
-    found = {
-        kb.id: kb
-        for kb in session.scalars(
+    mine = list(
+        session.scalars(
             select(KnowledgeBase).where(
-                KnowledgeBase.id.in_(wanted), KnowledgeBase.owner_id == user.id
+                KnowledgeBase.owner_id == user.id,
+                or_(KnowledgeBase.id.in_(ids), KnowledgeBase.collection.in_(collections)),
             )
         )
-    }
+    )
+    by_id = {kb.id: kb for kb in mine}
+    by_collection = {kb.collection: kb for kb in mine}
     problems: list[GraphProblem] = []
-    nodes = []
+    resolved: list[Node] = []
     for node in graph.nodes:
-        kb_id = node.config.get("knowledge_base_id") if node.type == "knowledge_base" else None
-        if kb_id and str(kb_id) in found:
-            kb = found[str(kb_id)]
+        if node.type != "knowledge_base":
+            resolved.append(node)
+            continue
+        kb_id = node.config.get("knowledge_base_id")
+        kb = (
+            by_id.get(str(kb_id))
+            if kb_id
+            else by_collection.get(str(node.config.get("collection")))
+        )
+        if kb is not None:
             node = node.model_copy(
                 update={
                     "config": node.config
                     | {
+                        "knowledge_base_id": kb.id,
                         "collection": kb.collection,
                         "embedding_provider": kb.embedding_provider,
                         "embedding_model": kb.embedding_model,
                     }
                 }
             )
-        elif kb_id:
+        elif kb_id or node.config.get("collection"):
             problems.append(
                 GraphProblem(
                     code=ProblemCode.UNKNOWN_KNOWLEDGE_BASE,
-                    message=f"node '{node.id}': knowledge base '{kb_id}' was not found",
+                    message=f"node '{node.id}': its knowledge base was not found"
+                    " among yours; choose one of your knowledge bases",
                     node_id=node.id,
                     field="config.knowledge_base_id",
                 )
             )
-        nodes.append(node)
-    return graph.model_copy(update={"nodes": nodes}), problems
+        resolved.append(node)
+    return graph.model_copy(update={"nodes": resolved}), problems

@@ -8,6 +8,7 @@ from activities.graph.answer import AnswerActivities
 from activities.providers.clients import ProviderClients
 from settings import Settings
 from tests.support.activity_inputs import answer_input
+from tests.support.connections import add_connection
 from tests.support.fakes import FakeGemini, FakeOpenAI
 from tests.support.fakes.keys import OPENAI_KEY
 from workflows.components import LlmProvider
@@ -85,16 +86,22 @@ async def test_openai_prompt_carries_custom_prompt_history_passages_and_web_resu
     assert output.web_sources == [WEB_RESULT]
 
 
-async def test_openai_compatible_calls_the_node_base_url_without_the_openai_key(
-    answer_activities: AnswerActivities, fake_openai: FakeOpenAI
+async def test_a_connection_sends_its_own_key_to_its_own_url_and_never_the_openai_key(
+    answer_activities: AnswerActivities, fake_openai: FakeOpenAI, fake_provider_settings: Settings
 ) -> None:
     with FakeOpenAI(answer="local llama says hi") as compatible:
+        add_connection(
+            fake_provider_settings,
+            name="local-llama",
+            provider="openai-compatible",
+            base_url=f"{compatible.url}/ollama/v1",
+            api_key="llama-connection-key",
+            allow_private_network=True,
+        )
         output = await ActivityEnvironment().run(
             answer_activities.generate_answer,
             answer_input(
-                provider=LlmProvider.OPENAI_COMPATIBLE,
-                model="llama3.1",
-                base_url=f"{compatible.url}/ollama/v1",
+                provider=LlmProvider.OPENAI_COMPATIBLE, model="llama3.1", connection="local-llama"
             ),
         )
 
@@ -102,7 +109,7 @@ async def test_openai_compatible_calls_the_node_base_url_without_the_openai_key(
     assert output.model == "llama3.1"
     [request] = compatible.requests
     assert request.path == "/ollama/v1/chat/completions"
-    assert OPENAI_KEY not in request.headers["authorization"]
+    assert request.headers["authorization"] == "Bearer llama-connection-key"
     assert request.body["max_tokens"] == 300
     assert fake_openai.requests == []
 

@@ -12,7 +12,9 @@ from activities.graph.answer import AnswerActivities
 from activities.providers.clients import ProviderClients
 from settings import Settings
 from tests.support.activity_inputs import answer_input
+from tests.support.connections import add_connection
 from tests.support.fakes import Delay, Failure, FakeGemini, FakeOpenAI
+from tests.support.fakes.listener import listener
 from tests.support.fakes.unreachable import closed_port_url
 from workflows.components import LlmProvider
 from workflows.step_io import AnswerInput
@@ -106,33 +108,97 @@ async def test_openai_timeout_is_retryable(
     assert "did not answer in time" in error.message
 
 
-async def test_unreachable_openai_compatible_server_is_retryable(
-    fake_provider_settings: Settings,
-) -> None:
+async def test_unreachable_connection_is_retryable(fake_provider_settings: Settings) -> None:
+    add_connection(
+        fake_provider_settings,
+        name="local-llama",
+        provider="openai-compatible",
+        base_url=f"{closed_port_url()}/v1",
+        allow_private_network=True,
+    )
     error = await run_answer(
         fake_provider_settings,
         answer_input(
-            provider=LlmProvider.OPENAI_COMPATIBLE,
-            model="llama3.1",
-            base_url=f"{closed_port_url()}/v1",
+            provider=LlmProvider.OPENAI_COMPATIBLE, model="llama3.1", connection="local-llama"
         ),
     )
 
     assert error.non_retryable is False
     assert error.type == "ProviderUnavailable"
-    assert "openai-compatible could not be reached" in error.message
+    assert error.message == "openai-compatible could not be reached"
 
 
-async def test_openai_compatible_without_base_url_is_a_request_error(
-    answer_activities: AnswerActivities,
+async def test_a_step_recorded_with_a_server_url_is_refused_without_calling_it(
+    fake_provider_settings: Settings,
 ) -> None:
-    with pytest.raises(ApplicationError, match="needs a base_url") as caught:
-        await ActivityEnvironment().run(
-            answer_activities.generate_answer,
-            answer_input(provider=LlmProvider.OPENAI_COMPATIBLE, model="llama3.1"),
+    with FakeOpenAI() as listener:
+        error = await run_answer(
+            fake_provider_settings,
+            answer_input(
+                provider=LlmProvider.OPENAI_COMPATIBLE,
+                model="llama3.1",
+                base_url=f"{listener.url}/v1",
+            ),
         )
+        assert listener.requests == []
 
-    assert caught.value.non_retryable is True
+    assert error.non_retryable is True
+    assert "names a server URL instead of a provider connection" in error.message
+
+
+async def test_a_missing_connection_fails_at_once(fake_provider_settings: Settings) -> None:
+    add_connection(fake_provider_settings, name="elsewhere", provider="openai")
+    error = await run_answer(
+        fake_provider_settings, answer_input(connection="gone-since-publishing")
+    )
+
+    assert error.non_retryable is True
+    assert error.message == "provider connection 'gone-since-publishing' does not exist"
+
+
+async def test_a_model_the_connection_does_not_allow_fails_without_a_call(
+    fake_provider_settings: Settings,
+) -> None:
+    with FakeOpenAI(api_key="team-key") as provider:
+        add_connection(
+            fake_provider_settings,
+            name="team-openai",
+            provider="openai",
+            base_url=f"{provider.url}/v1",
+            api_key="team-key",
+            models=["gpt-4o-mini"],
+            allow_private_network=True,
+        )
+        error = await run_answer(
+            fake_provider_settings, answer_input(connection="team-openai", model="gpt-4o")
+        )
+        assert provider.requests == []
+
+    assert error.non_retryable is True
+    assert "model 'gpt-4o' is not allowed on connection 'team-openai'" in error.message
+
+
+async def test_an_upstream_error_body_that_is_not_the_providers_is_not_echoed(
+    fake_provider_settings: Settings,
+) -> None:
+    page = "<html><title>Temporal UI</title><body>internal dashboard 10.0.0.7</body></html>"
+    with listener(status=404, page=page) as other_service:
+        add_connection(
+            fake_provider_settings,
+            name="misconfigured",
+            provider="openai-compatible",
+            base_url=f"{other_service.url}/v1",
+            allow_private_network=True,
+        )
+        error = await run_answer(
+            fake_provider_settings,
+            answer_input(provider=LlmProvider.OPENAI_COMPATIBLE, connection="misconfigured"),
+        )
+        assert len(other_service.received) == 1
+
+    assert error.non_retryable is True
+    assert "Temporal" not in error.message and "10.0.0.7" not in error.message
+    assert error.message == "openai-compatible rejected the request (404): no error details"
 
 
 async def test_rejected_gemini_key_fails_at_once(
