@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     max_request_bytes: int = 1_000_000
     inline_payload_limit_bytes: int = 100_000
     run_timeout_seconds: float = 300.0
+    archive_retention_days: int = Field(
+        default=30,
+        ge=0,
+        le=36_500,
+        description="An archived workflow may be purged once archived this many days.",
+    )
     max_upload_bytes: int = 50 * 1024 * 1024
     preload_local_embeddings: bool = Field(
         default=True, description="Load all-MiniLM-L6-v2 when the worker starts, not on first use."

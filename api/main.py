@@ -20,6 +20,7 @@ from api.knowledge import router as knowledge_bases
 from api.runs import router as runs
 from api.versions import router as versions
 from api.workflows import components_router as components
+from api.workflows import purge_router as archive_admin
 from api.workflows import router as workflows
 from settings import get_settings
 
@@ -54,7 +55,17 @@ def create_app() -> FastAPI:
         exempt_paths=frozenset({upload_path}),
     )
 
-    for module in (auth, components, workflows, versions, runs, chat, knowledge_bases, documents):
+    for module in (
+        auth,
+        components,
+        workflows,
+        versions,
+        runs,
+        chat,
+        knowledge_bases,
+        documents,
+        archive_admin,
+    ):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)

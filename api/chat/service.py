@@ -19,7 +19,7 @@ from api.core.ownership import owned
 from api.core.temporal import TemporalConnector
 from api.db.models import ChatMessage, ChatSession, User, utcnow
 from api.runs.execution import execute_graph
-from api.workflows.graph_store import owned_workflow
+from api.workflows.graph_store import workflow_for_change
 from settings import Settings
 from workflows.step_io import ChatTurn
 
@@ -50,8 +50,8 @@ def _messages(session: Session, chat_id: str) -> list[ChatMessage]:
 
 
 def create_session(session: Session, *, user: User, body: ChatSessionCreate) -> ChatSessionOut:
-    """Starts a chat with one of the user's workflows (404 for anyone else's)."""
-    workflow = owned_workflow(session, user, body.workflow_id)
+    """Starts a chat with one of the user's workflows (404 for anyone else's, 409 if archived)."""
+    workflow = workflow_for_change(session, user, body.workflow_id)
     chat = ChatSession(workflow_id=workflow.id, owner_id=user.id, title=body.title)
     session.add(chat)
     session.commit()
@@ -68,8 +68,11 @@ def list_sessions(session: Session, *, user: User, workflow_id: str | None) -> l
 
 
 def delete_session(session: Session, *, user: User, chat_id: str) -> None:
-    """Deletes the user's chat session and its messages."""
-    session.delete(_owned_session(session, user, chat_id))
+    """Deletes the user's chat session and its messages (not while its workflow is archived:
+    an archived workflow's chats are kept as they are)."""
+    chat = _owned_session(session, user, chat_id)
+    workflow_for_change(session, user, chat.workflow_id)
+    session.delete(chat)
     session.commit()
 
 

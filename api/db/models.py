@@ -51,6 +51,12 @@ class Workflow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime(), nullable=True, index=True, doc="Set when deleted: archived, not erased."
+    )
+    archived_by: Mapped[str | None] = mapped_column(
+        String(36), nullable=True, doc="Who archived it (a user id, kept as it was)."
+    )
 
     components: Mapped[list["WorkflowComponent"]] = relationship(
         back_populates="workflow",
@@ -60,6 +66,11 @@ class Workflow(Base):
     edges: Mapped[list["WorkflowEdge"]] = relationship(
         back_populates="workflow", cascade="all, delete-orphan", order_by="WorkflowEdge.created_at"
     )
+
+    @property
+    def is_active(self) -> bool:
+        """False once archived (the design's ``is_active``): readable, no longer changeable."""
+        return self.archived_at is None
 
 
 class WorkflowComponent(Base):

@@ -30,7 +30,7 @@ from api.versions.service import (
     version_by_number,
     version_graph,
 )
-from api.workflows.graph_store import load_graph, owned_workflow
+from api.workflows.graph_store import load_graph, workflow_for_change
 from settings import Settings
 from workflows.compiler import GraphInvalid, compile_graph
 from workflows.components import UserQueryConfig
@@ -116,7 +116,7 @@ def _begin_run(
 ) -> PreparedRun:
     """Compiles the chosen version of the user's workflow and records a new run of it."""
     graph, version_number = select_graph(
-        session, owned_workflow(session, user, workflow_id), version
+        session, workflow_for_change(session, user, workflow_id), version
     )
     plan = compile_or_raise(session, user, graph)
     _check_query(plan, query)

@@ -38,7 +38,7 @@ from api.runs.schemas import (
 from api.runs.timeline import recorded_outputs, run_input_of
 from api.runs.timeline_schemas import RunTimeline
 from api.versions.service import graph_content_hash
-from api.workflows.graph_store import owned_workflow
+from api.workflows.graph_store import workflow_for_change
 from settings import Settings
 from workflows.plan import GraphRunInput, Plan
 
@@ -54,6 +54,14 @@ def _derived_run(parent: Run, run_input: GraphRunInput, kind: str, **fields: obj
         parent_run_id=parent.id,
         **fields,
     )
+
+
+def run_to_start_from(session: Session, user: User, run_id: str) -> Run:
+    """One of the user's runs to re-run or replay: 404 if not theirs, 409
+    ``workflow_archived`` if its workflow is archived (its runs stay readable)."""
+    parent = own_run(session, user, run_id)
+    workflow_for_change(session, user, parent.workflow_id)
+    return parent
 
 
 def prepare_rerun(session: Session, parent: Run, history: WorkflowHistory) -> PreparedRun:
@@ -95,7 +103,7 @@ def prepare_replay(
     plan = original.plan
     if version is not None:
         graph, version_number = select_graph(
-            session, owned_workflow(session, user, parent.workflow_id), version
+            session, workflow_for_change(session, user, parent.workflow_id), version
         )
         plan = compile_or_raise(session, user, graph)
         graph_hash = graph_content_hash(graph)
@@ -146,7 +154,7 @@ async def start_rerun(
     run_id: str,
 ) -> ExecuteResponse:
     """Re-runs one of the user's runs (its plan and inputs, from its history)."""
-    parent = await run_in_threadpool(own_run, session, user, run_id)
+    parent = await run_in_threadpool(run_to_start_from, session, user, run_id)
     history = await fetch_history(await temporal.client(), parent.id)
     prepared = await run_in_threadpool(prepare_rerun, session, parent, history)
     return await run_prepared(
@@ -164,7 +172,7 @@ async def start_replay(
     request: ReplayRequest,
 ) -> ExecuteResponse:
     """Replays one of the user's runs from ``request.from_node`` on."""
-    parent = await run_in_threadpool(own_run, session, user, run_id)
+    parent = await run_in_threadpool(run_to_start_from, session, user, run_id)
     history = await fetch_history(await temporal.client(), parent.id)
     prepared = await run_in_threadpool(
         prepare_replay, session, user, parent, history, request.from_node, request.version

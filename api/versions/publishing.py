@@ -20,14 +20,14 @@ from api.versions.service import (
     version_graph,
     version_out,
 )
-from api.workflows.graph_store import load_graph, owned_workflow, replace_graph
+from api.workflows.graph_store import load_graph, replace_graph, workflow_for_change
 from api.workflows.schemas import WorkflowDetail
 from api.workflows.service import workflow_detail
 
 
 def publish_version(session: Session, *, user: User, workflow_id: str, note: str) -> VersionOut:
     """Publishes the draft as the next version; 422 unless it compiles, 409 if unchanged."""
-    workflow = owned_workflow(session, user, workflow_id)
+    workflow = workflow_for_change(session, user, workflow_id)
     draft = load_graph(workflow)
     compile_or_raise(session, user, draft)
     content_hash = graph_content_hash(draft)
@@ -66,7 +66,7 @@ def restore_version(
     session: Session, *, user: User, workflow_id: str, number: int
 ) -> WorkflowDetail:
     """Replaces the draft with version ``number``'s graph; the version itself is not touched."""
-    workflow = owned_workflow(session, user, workflow_id)
+    workflow = workflow_for_change(session, user, workflow_id)
     graph = version_graph(version_by_number(session, workflow.id, number))
     replace_graph(session, workflow, graph)
     workflow.updated_at = utcnow()

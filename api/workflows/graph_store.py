@@ -2,14 +2,30 @@
 
 from sqlalchemy.orm import Session
 
+from api.core.errors import ApiError
 from api.core.ownership import owned
 from api.db.models import User, Workflow, WorkflowComponent, WorkflowEdge
 from workflows.graph import Edge, Graph, Node, Position, StepPolicyOverride
 
 
 def owned_workflow(session: Session, user: User, workflow_id: str) -> Workflow:
-    """The user's workflow, or 404 (also for another user's workflow)."""
+    """The user's workflow, archived or not, to read; or 404 (also for another user's)."""
     return owned(session, Workflow, workflow_id, user, "workflow")
+
+
+def workflow_for_change(session: Session, user: User, workflow_id: str) -> Workflow:
+    """The user's workflow to change or run: 404 as ``owned_workflow``, 409
+    ``workflow_archived`` once it is archived (it stays readable, never changes)."""
+    workflow = owned_workflow(session, user, workflow_id)
+    if workflow.archived_at is not None:
+        raise ApiError(
+            409,
+            "workflow_archived",
+            f"Workflow '{workflow.id}' is archived: it can be read but not changed or run; "
+            "restore it first",
+            {"id": workflow.id, "archived_at": workflow.archived_at.isoformat()},
+        )
+    return workflow
 
 
 def node_of(row: WorkflowComponent) -> Node:

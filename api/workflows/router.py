@@ -1,6 +1,8 @@
-"""Workflows: CRUD, their graph (components and edges), and validation."""
+"""Workflows: CRUD (deleting archives), their graph (components and edges), and validation."""
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 
 from api.core.deps import CurrentUser, SessionDep
 from api.workflows import service
@@ -26,9 +28,16 @@ def create_workflow(body: WorkflowCreate, session: SessionDep, user: CurrentUser
 
 
 @router.get("")
-def list_workflows(session: SessionDep, user: CurrentUser) -> list[WorkflowOut]:
-    """Lists the current user's workflows, most recently edited first."""
-    return service.list_workflows(session, user=user)
+def list_workflows(
+    session: SessionDep,
+    user: CurrentUser,
+    archived: Annotated[
+        bool, Query(description="true: the archived (deleted) workflows instead of the active.")
+    ] = False,
+) -> list[WorkflowOut]:
+    """Lists the current user's active workflows, most recently edited first; with
+    ``archived=true`` the archived ones, most recently archived first."""
+    return service.list_workflows(session, user=user, archived=archived)
 
 
 @router.post("/{workflow_id}/duplicate", status_code=201)
@@ -53,9 +62,16 @@ def update_workflow(
 
 @router.delete("/{workflow_id}", status_code=204)
 def delete_workflow(workflow_id: str, session: SessionDep, user: CurrentUser) -> Response:
-    """Deletes a workflow with its graph, chat sessions and run index."""
-    service.delete_workflow(session, user=user, workflow_id=workflow_id)
+    """Archives the workflow: it leaves the list, refuses changes and runs (409), and its
+    graph, versions, runs, chats and audit records stay readable. Idempotent."""
+    service.archive_workflow(session, user=user, workflow_id=workflow_id)
     return Response(status_code=204)
+
+
+@router.post("/{workflow_id}/unarchive")
+def unarchive_workflow(workflow_id: str, session: SessionDep, user: CurrentUser) -> WorkflowDetail:
+    """Brings an archived workflow back to the list, changeable and runnable again."""
+    return service.unarchive_workflow(session, user=user, workflow_id=workflow_id)
 
 
 @router.get("/{workflow_id}/graph")

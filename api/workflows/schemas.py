@@ -2,7 +2,7 @@
 of the component catalogue."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, JsonValue
 
@@ -35,6 +35,11 @@ class WorkflowOut(BaseModel):
     latest_version: int | None = Field(
         default=None, description="The highest published version number; None if never published."
     )
+    is_active: bool = Field(
+        default=True,
+        description="False once archived (deleted): readable, but changes and runs answer 409.",
+    )
+    archived_at: datetime | None = Field(default=None, description="When it was archived.")
 
 
 class WorkflowDetail(WorkflowOut):
@@ -83,3 +88,30 @@ class ComponentOut(BaseModel):
     outputs: list[Port]
     defaults: StepDefaults
     config_schema: dict[str, Any]
+
+
+class PurgeRequest(RequestBody):
+    """Which archived workflows to purge: the given ones (each must have been archived for
+    the retention period), or every one archived that long."""
+
+    workflow_ids: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")]] | None = Field(
+        default=None, min_length=1, max_length=1000
+    )
+    dry_run: bool = Field(default=False, description="Report what would be purged; erase nothing.")
+
+
+class PurgedWorkflow(BaseModel):
+    id: str
+    name: str
+    owner_id: str
+    archived_at: datetime
+    runs: int
+    versions: int
+    chat_sessions: int
+
+
+class PurgeReport(BaseModel):
+    retention_days: int
+    cutoff: datetime = Field(description="Workflows archived at or before this may be purged.")
+    dry_run: bool
+    purged: list[PurgedWorkflow]

@@ -1,7 +1,11 @@
-"""Workflows: creating, listing, editing and deleting them, their graph, and validating it.
+"""Workflows: creating, listing, editing and archiving them, their graph, and validating it.
 
 Each function a route calls looks the workflow up as the user's own (404 otherwise) and
-commits what it changes. The graph's rows are read and written by ``api.workflows.graph_store``.
+commits what it changes; what changes a workflow looks it up with ``workflow_for_change``,
+so an archived one answers 409 ``workflow_archived``. Deleting archives: the workflow, its
+runs, versions and chats stay readable until an administrator purges it
+(``api.workflows.purge``). The graph's rows are read and written by
+``api.workflows.graph_store``.
 """
 
 from sqlalchemy import func, select
@@ -19,6 +23,7 @@ from api.workflows.graph_store import (
     node_of,
     owned_workflow,
     replace_graph,
+    workflow_for_change,
 )
 from api.workflows.schemas import (
     ComponentCreate,
@@ -59,12 +64,15 @@ def create_workflow(session: Session, *, user: User, body: WorkflowCreate) -> Wo
     return workflow_detail(session, workflow)
 
 
-def list_workflows(session: Session, *, user: User) -> list[WorkflowOut]:
-    """The user's workflows, most recently edited first, with latest version and last run."""
-    rows = session.scalars(
-        select(Workflow).where(Workflow.owner_id == user.id).order_by(Workflow.updated_at.desc())
-    )
-    workflows = list(rows)
+def list_workflows(session: Session, *, user: User, archived: bool) -> list[WorkflowOut]:
+    """The user's active workflows, most recently edited first (``archived``: the archived
+    ones, most recently archived first), with latest version and last run."""
+    query = select(Workflow).where(Workflow.owner_id == user.id)
+    if archived:
+        query = query.where(Workflow.archived_at.is_not(None)).order_by(Workflow.archived_at.desc())
+    else:
+        query = query.where(Workflow.archived_at.is_(None)).order_by(Workflow.updated_at.desc())
+    workflows = list(session.scalars(query))
     ids = [w.id for w in workflows]
     latest = latest_version_numbers(session, ids)
     last_runs = _last_runs(session, ids)
@@ -123,7 +131,7 @@ def update_workflow(
     session: Session, *, user: User, workflow_id: str, body: WorkflowUpdate
 ) -> WorkflowDetail:
     """Renames the workflow or changes its description (fields left out stay as they are)."""
-    workflow = owned_workflow(session, user, workflow_id)
+    workflow = workflow_for_change(session, user, workflow_id)
     if body.name is not None:
         workflow.name = body.name
     if body.description is not None:
@@ -132,10 +140,23 @@ def update_workflow(
     return workflow_detail(session, workflow)
 
 
-def delete_workflow(session: Session, *, user: User, workflow_id: str) -> None:
-    """Deletes the workflow with its graph, chat sessions and run index."""
-    session.delete(owned_workflow(session, user, workflow_id))
-    session.commit()
+def archive_workflow(session: Session, *, user: User, workflow_id: str) -> None:
+    """Archives the workflow (what deleting does); archiving an archived one changes nothing."""
+    workflow = owned_workflow(session, user, workflow_id)
+    if workflow.archived_at is None:
+        workflow.archived_at = utcnow()
+        workflow.archived_by = user.id
+        session.commit()
+
+
+def unarchive_workflow(session: Session, *, user: User, workflow_id: str) -> WorkflowDetail:
+    """Makes an archived workflow active again (an active one stays as it is)."""
+    workflow = owned_workflow(session, user, workflow_id)
+    if workflow.archived_at is not None:
+        workflow.archived_at = None
+        workflow.archived_by = None
+        session.commit()
+    return workflow_detail(session, workflow)
 
 
 def validate_workflow(session: Session, *, user: User, workflow_id: str) -> ValidationResult:
@@ -178,7 +199,7 @@ def get_graph(session: Session, *, user: User, workflow_id: str) -> Graph:
 
 def replace_draft(session: Session, *, user: User, workflow_id: str, graph: Graph) -> Graph:
     """Swaps the whole draft graph for ``graph``, which may still be invalid to run."""
-    workflow = owned_workflow(session, user, workflow_id)
+    workflow = workflow_for_change(session, user, workflow_id)
     check_draft_structure(graph)
     replace_graph(session, workflow, graph)
     workflow.updated_at = utcnow()
@@ -208,7 +229,7 @@ def _next_node_id(component_type: str, taken: set[str]) -> str:
 
 def add_component(session: Session, *, user: User, workflow_id: str, body: ComponentCreate) -> Node:
     """Adds a node, its id generated from its type unless given; 409 if the id is taken."""
-    workflow = owned_workflow(session, user, workflow_id)
+    workflow = workflow_for_change(session, user, workflow_id)
     taken = {c.node_id for c in workflow.components}
     node_id = body.node_id or _next_node_id(body.type, taken)
     if node_id in taken:
@@ -226,7 +247,7 @@ def update_component(
     session: Session, *, user: User, workflow_id: str, node_id: str, body: ComponentUpdate
 ) -> Node:
     """Moves a node or replaces its configuration or policy (an explicit null policy clears it)."""
-    row = _component(owned_workflow(session, user, workflow_id), node_id)
+    row = _component(workflow_for_change(session, user, workflow_id), node_id)
     if body.position is not None:
         row.position_x, row.position_y = body.position.x, body.position.y
     if body.config is not None:
@@ -240,7 +261,7 @@ def update_component(
 
 def delete_component(session: Session, *, user: User, workflow_id: str, node_id: str) -> None:
     """Removes a node and every edge touching it."""
-    workflow = owned_workflow(session, user, workflow_id)
+    workflow = workflow_for_change(session, user, workflow_id)
     workflow.components.remove(_component(workflow, node_id))
     for edge in [e for e in workflow.edges if node_id in (e.source_node_id, e.target_node_id)]:
         workflow.edges.remove(edge)
@@ -255,7 +276,7 @@ def list_edges(session: Session, *, user: User, workflow_id: str) -> list[EdgeOu
 
 def add_edge(session: Session, *, user: User, workflow_id: str, edge: Edge) -> EdgeOut:
     """Connects two nodes' ports; 422 if an end is unknown or the edge exists already."""
-    workflow = owned_workflow(session, user, workflow_id)
+    workflow = workflow_for_change(session, user, workflow_id)
     graph = load_graph(workflow)
     check_draft_structure(Graph(nodes=graph.nodes, edges=[*graph.edges, edge]))
     row = edge_row(edge)
@@ -266,7 +287,7 @@ def add_edge(session: Session, *, user: User, workflow_id: str, edge: Edge) -> E
 
 def delete_edge(session: Session, *, user: User, workflow_id: str, edge_id: str) -> None:
     """Removes one edge of the user's workflow, or 404."""
-    workflow = owned_workflow(session, user, workflow_id)
+    workflow = workflow_for_change(session, user, workflow_id)
     row = session.scalar(
         select(WorkflowEdge).where(
             WorkflowEdge.id == edge_id, WorkflowEdge.workflow_id == workflow.id

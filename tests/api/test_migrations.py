@@ -3,13 +3,14 @@
 import hashlib
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import column, inspect, table
 
 from api.db.models import Base
 from api.db.session import make_engine
@@ -70,7 +71,7 @@ def test_version_hashes_recorded_before_rfc_8785_are_recomputed(tmp_path: Path) 
     draft still hashes like its version."""
     from sqlalchemy.orm import Session
 
-    from api.db.models import Run, User, Workflow, WorkflowVersion
+    from api.db.models import Run, WorkflowVersion
     from api.versions.service import graph_content_hash
     from tests.support.graph_shorthand import rag_graph
 
@@ -94,22 +95,42 @@ def test_version_hashes_recorded_before_rfc_8785_are_recomputed(tmp_path: Path) 
     engine = make_engine(url)
     try:
         with Session(engine) as session:
-            user = User(email="a@example.org", password_hash="x")
-            session.add(user)
-            session.flush()
-            workflow = Workflow(owner_id=user.id, name="w")
-            session.add(workflow)
-            session.flush()
+            # Rows as the 0003 schema holds them (the models have columns added since).
+            now = datetime.now(UTC)
+            user_id, workflow_id = "user-1", "workflow-1"
+            user_columns = ("id", "email", "password_hash", "is_admin", "created_at")
+            users = table("users", *(column(c) for c in user_columns))
+            session.execute(
+                users.insert().values(
+                    id=user_id,
+                    email="a@example.org",
+                    password_hash="x",
+                    is_admin=False,
+                    created_at=now,
+                )
+            )
+            names = ("id", "owner_id", "name", "description", "created_at", "updated_at")
+            workflows = table("workflows", *(column(c) for c in names))
+            session.execute(
+                workflows.insert().values(
+                    id=workflow_id,
+                    owner_id=user_id,
+                    name="w",
+                    description="",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
             session.add(
                 WorkflowVersion(
-                    workflow_id=workflow.id, number=1, content_hash=legacy, graph=stored, note=""
+                    workflow_id=workflow_id, number=1, content_hash=legacy, graph=stored, note=""
                 )
             )
             session.add(
                 Run(
                     id="run-old",
-                    workflow_id=workflow.id,
-                    owner_id=user.id,
+                    workflow_id=workflow_id,
+                    owner_id=user_id,
                     plan_hash="p" * 64,
                     version_number=1,
                     graph_hash=legacy,

@@ -4,6 +4,27 @@
  */
 
 export interface paths {
+    "/api/v1/admin/purge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Purge Archived Workflows
+         * @description Erases archived workflows (with their runs, versions and chats) archived at least
+         *     ARCHIVE_RETENTION_DAYS ago: the ones named, or all of them. Administrators only.
+         */
+        post: operations["purge_archived_workflows_api_v1_admin_purge_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/verify": {
         parameters: {
             query?: never;
@@ -543,7 +564,8 @@ export interface paths {
         };
         /**
          * List Workflows
-         * @description Lists the current user's workflows, most recently edited first.
+         * @description Lists the current user's active workflows, most recently edited first; with
+         *     ``archived=true`` the archived ones, most recently archived first.
          */
         get: operations["list_workflows_api_v1_workflows_get"];
         put?: never;
@@ -578,7 +600,8 @@ export interface paths {
         post?: never;
         /**
          * Delete Workflow
-         * @description Deletes a workflow with its graph, chat sessions and run index.
+         * @description Archives the workflow: it leaves the list, refuses changes and runs (409), and its
+         *     graph, versions, runs, chats and audit records stay readable. Idempotent.
          */
         delete: operations["delete_workflow_api_v1_workflows__workflow_id__delete"];
         options?: never;
@@ -732,6 +755,26 @@ export interface paths {
          */
         put: operations["put_graph_api_v1_workflows__workflow_id__graph_put"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{workflow_id}/unarchive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unarchive Workflow
+         * @description Brings an archived workflow back to the list, changeable and runnable again.
+         */
+        post: operations["unarchive_workflow_api_v1_workflows__workflow_id__unarchive_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1691,6 +1734,56 @@ export interface components {
              */
             y: number;
         };
+        /** PurgeReport */
+        PurgeReport: {
+            /**
+             * Cutoff
+             * Format: date-time
+             * @description Workflows archived at or before this may be purged.
+             */
+            cutoff: string;
+            /** Dry Run */
+            dry_run: boolean;
+            /** Purged */
+            purged: components["schemas"]["PurgedWorkflow"][];
+            /** Retention Days */
+            retention_days: number;
+        };
+        /**
+         * PurgeRequest
+         * @description Which archived workflows to purge: the given ones (each must have been archived for
+         *     the retention period), or every one archived that long.
+         */
+        PurgeRequest: {
+            /**
+             * Dry Run
+             * @description Report what would be purged; erase nothing.
+             * @default false
+             */
+            dry_run: boolean;
+            /** Workflow Ids */
+            workflow_ids?: string[] | null;
+        };
+        /** PurgedWorkflow */
+        PurgedWorkflow: {
+            /**
+             * Archived At
+             * Format: date-time
+             */
+            archived_at: string;
+            /** Chat Sessions */
+            chat_sessions: number;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Owner Id */
+            owner_id: string;
+            /** Runs */
+            runs: number;
+            /** Versions */
+            versions: number;
+        };
         /**
          * ReindexRequest
          * @description The embedding model every document of the knowledge base is ingested with again.
@@ -2219,6 +2312,11 @@ export interface components {
         /** WorkflowDetail */
         WorkflowDetail: {
             /**
+             * Archived At
+             * @description When it was archived.
+             */
+            archived_at?: string | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -2228,6 +2326,12 @@ export interface components {
             graph: components["schemas"]["Graph"];
             /** Id */
             id: string;
+            /**
+             * Is Active
+             * @description False once archived (deleted): readable, but changes and runs answer 409.
+             * @default true
+             */
+            is_active: boolean;
             /** Last Run At */
             last_run_at?: string | null;
             /**
@@ -2251,6 +2355,11 @@ export interface components {
         /** WorkflowOut */
         WorkflowOut: {
             /**
+             * Archived At
+             * @description When it was archived.
+             */
+            archived_at?: string | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -2259,6 +2368,12 @@ export interface components {
             description: string;
             /** Id */
             id: string;
+            /**
+             * Is Active
+             * @description False once archived (deleted): readable, but changes and runs answer 409.
+             * @default true
+             */
+            is_active: boolean;
             /** Last Run At */
             last_run_at?: string | null;
             /**
@@ -2295,6 +2410,39 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    purge_archived_workflows_api_v1_admin_purge_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PurgeRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurgeReport"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     verify_audit_record_api_v1_audit_verify_post: {
         parameters: {
             query?: never;
@@ -3294,7 +3442,10 @@ export interface operations {
     };
     list_workflows_api_v1_workflows_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: the archived (deleted) workflows instead of the active. */
+                archived?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3765,6 +3916,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Graph"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    unarchive_workflow_api_v1_workflows__workflow_id__unarchive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowDetail"];
                 };
             };
             /** @description Error */
