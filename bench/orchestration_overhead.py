@@ -32,6 +32,7 @@ from settings import Settings
 from tests.support.fakes.serve import fakes_in_another_process
 from tests.support.graphs import rag_graph
 from tests.support.knowledge import EMBEDDING_MODEL, seed_collection
+from tests.support.knowledge_api import seeded_knowledge_base
 from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack
 from tests.support.login import login
 from tests.support.postgres import temporary_database
@@ -194,13 +195,14 @@ def main() -> None:
         tempfile.TemporaryDirectory() as tmp,
         launch_stack(fakes.urls, database_url, Path(tmp), Path(tmp) / "logs") as stack,
     ):
-        seed_collection(stack.env, COLLECTION, PASSAGES)
+        seed_collection(stack.env, COLLECTION, PASSAGES)  # for the in-process baseline
         with login(stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api:
+            kb_id = seeded_knowledge_base(api, stack.env, PASSAGES)
             token = api.headers["Authorization"].removeprefix("Bearer ")
             modes = {
-                "local activities (default)": rag_graph(COLLECTION),
+                "local activities (default)": rag_graph(kb_id),
                 "regular activities": rag_graph(
-                    COLLECTION,
+                    kb_id,
                     llm_policy={"execution": "regular"},
                     kb_policy={"execution": "regular"},
                 ),

@@ -42,12 +42,11 @@ from api.runs.index import list_runs_page
 from api.runs.schemas import RunFilter
 from tests.support.fakes.running import running_fakes
 from tests.support.graphs import direct_llm_graph, rag_graph
-from tests.support.knowledge import EMBEDDING_MODEL, seed_collection
+from tests.support.knowledge_api import seeded_knowledge_base
 from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, launch_stack
 from tests.support.login import login
 from tests.support.postgres import temporary_database
 
-COLLECTION = "bench-history-kb"
 PASSAGES = [(f"Passage {i}: the refund window is {i} days.", f"doc{i}.pdf", i) for i in range(20)]
 QUERY = "How long is the refund window?"
 OTHER_EMAIL, OTHER_PASSWORD = "other@example.org", "other-password-1"
@@ -66,18 +65,13 @@ def _edge(source: str, source_handle: str, target: str, target_handle: str) -> d
     }
 
 
-def wide_graph(collection: str) -> dict[str, Any]:
+def wide_graph(knowledge_base_id: str) -> dict[str, Any]:
     """Ten nodes: user_query → 2 knowledge_base + 2 web_search → 2 llm_engine → 3 output.
 
     An input takes one edge, so each llm_engine gets one knowledge base (context) and one
     web search (web_results); llm_a feeds two outputs, llm_b one.
     """
-    kb = {
-        "collection": collection,
-        "embedding_provider": "openai",
-        "embedding_model": EMBEDDING_MODEL,
-        "top_k": 2,
-    }
+    kb = {"knowledge_base_id": knowledge_base_id, "top_k": 2}
     llm = {"provider": "openai", "model": "gpt-4o-mini", "temperature": 0.2}
     nodes = [
         {"id": "query", "type": "user_query", "config": {}},
@@ -210,19 +204,19 @@ def main() -> None:
         tempfile.TemporaryDirectory() as tmp,
         launch_stack(fakes.urls, database_url, Path(tmp), Path(tmp) / "logs") as stack,
     ):
-        seed_collection(stack.env, COLLECTION, PASSAGES)
         engine = create_engine(database_url)
         with login(stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api:
+            kb_id = seeded_knowledge_base(api, stack.env, PASSAGES)
             admin_id = api.get("/auth/me").raise_for_status().json()["id"]
             other = api.post("/users", json={"email": OTHER_EMAIL, "password": OTHER_PASSWORD})
             other_id = other.raise_for_status().json()["id"]
 
             graphs = {
-                "10-node: 2 KB + 2 web → 2 LLM → 3 outputs": wide_graph(COLLECTION),
-                "support RAG": rag_graph(COLLECTION),
-                "support RAG with web": rag_graph(COLLECTION, use_web_search=True),
+                "10-node: 2 KB + 2 web → 2 LLM → 3 outputs": wide_graph(kb_id),
+                "support RAG": rag_graph(kb_id),
+                "support RAG with web": rag_graph(kb_id, use_web_search=True),
                 "plain LLM": direct_llm_graph(provider="openai", model="gpt-4o-mini"),
-                "FAQ RAG": rag_graph(COLLECTION, model="gpt-4o"),
+                "FAQ RAG": rag_graph(kb_id, model="gpt-4o"),
                 "drafting assistant": direct_llm_graph(provider="openai", model="gpt-4o"),
             }
             workflow_ids = []
@@ -244,7 +238,8 @@ def main() -> None:
             token = api.headers["Authorization"]
 
         with login(stack.api_url, OTHER_EMAIL, OTHER_PASSWORD) as other_api:
-            wf = other_api.post("/workflows", json={"name": "mine", "graph": rag_graph(COLLECTION)})
+            other_kb = seeded_knowledge_base(other_api, stack.env, PASSAGES)
+            wf = other_api.post("/workflows", json={"name": "mine", "graph": rag_graph(other_kb)})
             other_workflow = wf.raise_for_status().json()["id"]
             other_token = other_api.headers["Authorization"]
             for _ in range(REAL_RUNS_OTHER):

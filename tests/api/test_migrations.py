@@ -147,3 +147,75 @@ def test_version_hashes_recorded_before_rfc_8785_are_recomputed(tmp_path: Path) 
             assert session.query(WorkflowVersion).one().content_hash == legacy
     finally:
         engine.dispose()
+
+
+def test_drafts_lose_urls_and_collections_and_name_connections_and_knowledge_bases(
+    tmp_path: Path,
+) -> None:
+    """0005: an LLM node's server URL becomes a keyless connection (one per URL); a
+    knowledge base node's collection becomes the owner's knowledge base — never another's."""
+    url = f"sqlite:///{tmp_path / 'connections.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0004")
+    now = datetime.now(UTC)
+
+    def insert(table_name: str, values: dict[str, object]) -> None:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(table(table_name, *(column(c) for c in values)).insert().values(values))
+        engine.dispose()
+
+    stamps = {"created_at": now, "updated_at": now}
+    for user in ("alice", "bob"):
+        insert(
+            "users",
+            {"id": user, "email": f"{user}@example.org", "password_hash": "x", "is_admin": False}
+            | {"created_at": now},
+        )
+        kb = {"id": f"kb-{user}", "owner_id": user, "name": "kb", "description": ""}
+        model = {"embedding_provider": "local", "embedding_model": "all-MiniLM-L6-v2"}
+        chunks = {"chunk_size": 1000, "chunk_overlap": 150}
+        insert("knowledge_bases", kb | model | chunks | stamps | {"collection": f"col-{user}"})
+    insert("workflows", {"id": "wf", "owner_id": "alice", "name": "w", "description": ""} | stamps)
+    ollama = "http://127.0.0.1:11434/v1"
+    configs = {
+        "llm_a": ("llm_engine", {"provider": "openai-compatible", "base_url": ollama + "/"}),
+        "llm_b": ("llm_engine", {"provider": "openai-compatible", "base_url": ollama}),
+        "llm_c": ("llm_engine", {"provider": "openai", "model": "gpt-4o-mini"}),
+        "kb_own": ("knowledge_base", {"collection": "col-alice", "top_k": 3}),
+        "kb_foreign": ("knowledge_base", {"collection": "col-bob"}),
+    }
+    for node_id, (kind, configuration) in configs.items():
+        node = {"id": node_id, "workflow_id": "wf", "node_id": node_id, "component_type": kind}
+        place = {"position_x": 0.0, "position_y": 0.0}
+        insert(
+            "workflow_components",
+            node | place | stamps | {"configuration": json.dumps(configuration)},
+        )
+
+    command.upgrade(config, "0005")
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                table("workflow_components", column("node_id"), column("configuration")).select()
+            ).all()
+            found = {node_id: json.loads(configuration) for node_id, configuration in rows}
+            connections = conn.execute(
+                table(
+                    "provider_connections",
+                    column("name"),
+                    column("base_url"),
+                    column("key_ciphertext"),
+                    column("allow_private_network"),
+                ).select()
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(c) for c in connections] == [("migrated-1", ollama, None, False)]
+    for node_id in ("llm_a", "llm_b"):
+        assert found[node_id] == {"provider": "openai-compatible", "connection": "migrated-1"}
+    assert found["llm_c"] == {"provider": "openai", "model": "gpt-4o-mini"}
+    assert found["kb_own"] == {"knowledge_base_id": "kb-alice", "top_k": 3}
+    assert found["kb_foreign"] == {}

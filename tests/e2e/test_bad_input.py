@@ -115,8 +115,12 @@ def test_validate_reports_every_problem_naming_node_and_field(admin: httpx.Clien
 
 def test_a_cycle_is_reported_and_execution_refused(admin: httpx.Client) -> None:
     graph = direct_llm_graph(model="m")
-    graph["nodes"].append({"id": "kb", "type": "knowledge_base", "config": {"collection": "abc"}})
-    graph["nodes"].append({"id": "kb2", "type": "knowledge_base", "config": {"collection": "abc"}})
+    graph["nodes"].append(
+        {"id": "kb", "type": "knowledge_base", "config": {"knowledge_base_id": "abc"}}
+    )
+    graph["nodes"].append(
+        {"id": "kb2", "type": "knowledge_base", "config": {"knowledge_base_id": "abc"}}
+    )
     graph["edges"] += [
         {"source": "kb", "source_handle": "context", "target": "kb2", "target_handle": "query"},
         {"source": "kb2", "source_handle": "context", "target": "kb", "target_handle": "query"},

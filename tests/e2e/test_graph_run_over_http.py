@@ -1,7 +1,6 @@
 """Create → build graph → validate → execute over HTTP, against the real processes."""
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -16,7 +15,7 @@ from tests.support.fakes.keys import GEMINI_KEY, OPENAI_KEY, SERPAPI_KEY
 from tests.support.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
 from tests.support.fakes.running import Fakes
 from tests.support.graphs import direct_llm_graph, rag_graph
-from tests.support.knowledge import seed_collection
+from tests.support.knowledge_api import seeded_knowledge_base
 from tests.support.live_stack import RunningStack
 
 PASSAGES = [
@@ -26,10 +25,9 @@ PASSAGES = [
 
 
 @pytest.fixture(scope="module")
-def collection(running_stack: RunningStack) -> str:
-    name = f"kb-{uuid.uuid4().hex[:8]}"
-    seed_collection(running_stack.env, name, PASSAGES)
-    return name
+def knowledge_base(running_stack: RunningStack, admin: httpx.Client) -> str:
+    """A knowledge base of the admin's holding ``PASSAGES``."""
+    return seeded_knowledge_base(admin, running_stack.env, PASSAGES)
 
 
 def create_workflow(client: httpx.Client, graph: dict, name: str = "wf") -> str:
@@ -50,15 +48,15 @@ def test_components_catalogue_serves_ports_and_config_schemas(admin: httpx.Clien
 
 
 def test_graph_built_component_by_component_validates_and_answers(
-    admin: httpx.Client, fakes: Fakes, collection: str
+    admin: httpx.Client, fakes: Fakes, knowledge_base: str
 ) -> None:
     wf = admin.post("/workflows", json={"name": "step by step"}).json()
     base = f"/workflows/{wf['id']}"
-    nodes = rag_graph(collection)["nodes"]
+    nodes = rag_graph(knowledge_base)["nodes"]
     for node in nodes:
         body = {k: node[k] for k in ("type", "position", "config")} | {"node_id": node["id"]}
         assert admin.post(f"{base}/components", json=body).status_code == 201
-    for edge in rag_graph(collection)["edges"]:
+    for edge in rag_graph(knowledge_base)["edges"]:
         assert admin.post(f"{base}/edges", json=edge).status_code == 201
     moved = admin.put(f"{base}/components/llm", json={"position": {"x": 9, "y": 9}}).json()
     assert moved["position"] == {"x": 9.0, "y": 9.0}
@@ -79,9 +77,9 @@ def test_graph_built_component_by_component_validates_and_answers(
 
 
 def test_execute_passes_context_web_results_and_usage_through(
-    admin: httpx.Client, fakes: Fakes, collection: str
+    admin: httpx.Client, fakes: Fakes, knowledge_base: str
 ) -> None:
-    wf_id = create_workflow(admin, rag_graph(collection, use_web_search=True))
+    wf_id = create_workflow(admin, rag_graph(knowledge_base, use_web_search=True))
     plan = admin.get(f"/workflows/{wf_id}/validate").json()
     assert plan["steps"] == ["query", "kb", "llm.web_search", "llm", "out"]
     chats_before = len(fakes.openai.chat_requests)
@@ -160,9 +158,9 @@ def test_rejected_api_key_fails_fast_without_retries(admin: httpx.Client, fakes:
 
 
 def test_chat_session_sends_history_and_keeps_it(
-    admin: httpx.Client, fakes: Fakes, collection: str
+    admin: httpx.Client, fakes: Fakes, knowledge_base: str
 ) -> None:
-    wf_id = create_workflow(admin, rag_graph(collection))
+    wf_id = create_workflow(admin, rag_graph(knowledge_base))
     chat = admin.post("/chat/sessions", json={"workflow_id": wf_id, "title": "Refunds"}).json()
     first = admin.post(f"/chat/sessions/{chat['id']}/messages", json={"content": "First question"})
     assert first.status_code == 200, first.text
@@ -210,9 +208,9 @@ def payload_bytes(message: Message) -> Iterator[bytes]:
 
 
 def test_history_carries_the_plan_but_no_secret(
-    admin: httpx.Client, running_stack: RunningStack, collection: str
+    admin: httpx.Client, running_stack: RunningStack, knowledge_base: str
 ) -> None:
-    wf_id = create_workflow(admin, rag_graph(collection, use_web_search=True))
+    wf_id = create_workflow(admin, rag_graph(knowledge_base, use_web_search=True))
     plan_hash = admin.get(f"/workflows/{wf_id}/validate").json()["plan_hash"]
     reply = admin.post(f"/workflows/{wf_id}/execute", json={"query": "secrets?"})
     assert reply.status_code == 200, reply.text
@@ -227,9 +225,9 @@ def test_history_carries_the_plan_but_no_secret(
 
 
 def test_independent_branches_are_scheduled_together(
-    admin: httpx.Client, running_stack: RunningStack, collection: str
+    admin: httpx.Client, running_stack: RunningStack, knowledge_base: str
 ) -> None:
-    graph = rag_graph(collection, kb_policy={"execution": "regular"})
+    graph = rag_graph(knowledge_base, kb_policy={"execution": "regular"})
     graph["nodes"].append(
         {"id": "web", "type": "web_search", "config": {}, "policy": {"execution": "regular"}}
     )

@@ -3,7 +3,6 @@
 import asyncio
 import hashlib
 import json
-import uuid
 from typing import Any
 
 import httpx
@@ -13,7 +12,7 @@ from tests.support.fakes.http_fake import Failure
 from tests.support.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
 from tests.support.fakes.running import Fakes
 from tests.support.graphs import direct_llm_graph, rag_graph
-from tests.support.knowledge import seed_collection
+from tests.support.knowledge_api import seeded_knowledge_base
 from tests.support.live_stack import RunningStack
 from tests.support.polling import eventually
 
@@ -21,10 +20,9 @@ PASSAGES = [("Refunds take 30 days from delivery.", "policy.pdf", 4)]
 
 
 @pytest.fixture(scope="module")
-def collection(running_stack: RunningStack) -> str:
-    name = f"kb-{uuid.uuid4().hex[:8]}"
-    seed_collection(running_stack.env, name, PASSAGES)
-    return name
+def knowledge_base(running_stack: RunningStack, admin: httpx.Client) -> str:
+    """A knowledge base of the admin's holding ``PASSAGES``."""
+    return seeded_knowledge_base(admin, running_stack.env, PASSAGES)
 
 
 def create_workflow(client: httpx.Client, graph: dict[str, Any]) -> str:
@@ -110,9 +108,9 @@ def test_runs_are_listed_newest_first_with_filters_and_cursor_pages(admin: httpx
 
 
 def test_timeline_shows_each_node_with_tokens_model_and_passages(
-    admin: httpx.Client, collection: str
+    admin: httpx.Client, knowledge_base: str
 ) -> None:
-    wf_id = create_workflow(admin, rag_graph(collection, use_web_search=True))
+    wf_id = create_workflow(admin, rag_graph(knowledge_base, use_web_search=True))
     run = execute(admin, wf_id, "refund window?")
     reply = admin.get(f"/runs/{run['run_id']}/timeline").json()
     assert run["run_id"] in reply["run"]["temporal_ui_url"]
@@ -205,9 +203,9 @@ def test_rerun_repeats_plan_and_inputs_and_links_to_the_original(
 
 
 def test_replay_from_the_llm_calls_no_upstream_service_again(
-    admin: httpx.Client, fakes: Fakes, collection: str
+    admin: httpx.Client, fakes: Fakes, knowledge_base: str
 ) -> None:
-    graph = rag_graph(collection, use_web_search=True)
+    graph = rag_graph(knowledge_base, use_web_search=True)
     wf_id = create_workflow(admin, graph)
     original = execute(admin, wf_id, "refunds?")
     embeds, searches = len(fakes.openai.embedding_requests), len(fakes.serpapi.searches)

@@ -4,7 +4,7 @@ from typing import Any
 
 
 def rag_graph(
-    collection: str,
+    knowledge_base_id: str,
     *,
     provider: str = "openai",
     model: str = "gpt-4o-mini",
@@ -31,12 +31,7 @@ def rag_graph(
         "id": "kb",
         "type": "knowledge_base",
         "position": {"x": 250, "y": 0},
-        "config": {
-            "collection": collection,
-            "embedding_provider": "openai",
-            "embedding_model": "text-embedding-3-small",
-            "top_k": 2,
-        },
+        "config": {"knowledge_base_id": knowledge_base_id, "top_k": 2},
     }
     if kb_policy:
         kb["policy"] = kb_policy

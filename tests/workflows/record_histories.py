@@ -21,27 +21,33 @@ from tests.support.fakes.http_fake import Failure
 from tests.support.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
 from tests.support.fakes.running import Fakes, running_fakes
 from tests.support.graphs import direct_llm_graph, rag_graph
-from tests.support.knowledge import seed_collection
+from tests.support.knowledge_api import seeded_knowledge_base
 from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, RunningStack, launch_stack
 from tests.support.login import login
 from tests.support.polling import eventually
 from tests.support.postgres import temporary_database
 
 HISTORIES = Path(__file__).with_name("histories")
-COLLECTION = "replay-kb"
 # v1: Temporal retried steps itself. v2 (patch "attempts-in-history"): the interpreter
 # retries, one activity per attempt with a backoff timer between them; replays reuse
 # recorded outputs.
-SHAPES = {
-    "graph_run_rag_web_local_v1": rag_graph(COLLECTION, use_web_search=True),
-    "graph_run_rag_regular_v1": rag_graph(
-        COLLECTION, llm_policy={"execution": "regular"}, kb_policy={"execution": "regular"}
-    ),
-    "graph_run_rag_web_local_v2": rag_graph(COLLECTION, use_web_search=True),
-    "graph_run_rag_regular_v2": rag_graph(
-        COLLECTION, llm_policy={"execution": "regular"}, kb_policy={"execution": "regular"}
-    ),
-}
+
+
+def shapes(knowledge_base_id: str) -> dict[str, dict[str, Any]]:
+    """The graphs whose histories are recorded, reading ``knowledge_base_id``."""
+    regular = {"execution": "regular"}
+    return {
+        "graph_run_rag_web_local_v1": rag_graph(knowledge_base_id, use_web_search=True),
+        "graph_run_rag_regular_v1": rag_graph(
+            knowledge_base_id, llm_policy=regular, kb_policy=regular
+        ),
+        "graph_run_rag_web_local_v2": rag_graph(knowledge_base_id, use_web_search=True),
+        "graph_run_rag_regular_v2": rag_graph(
+            knowledge_base_id, llm_policy=regular, kb_policy=regular
+        ),
+    }
+
+
 FAST_RETRIES = {"initial_interval_seconds": 0.05, "maximum_attempts": 4}
 
 
@@ -68,7 +74,9 @@ def llm_graph(policy: Mapping[str, object]) -> dict[str, Any]:
     return graph
 
 
-def record_v2_shapes(api: httpx.Client, fakes: Fakes, stack: RunningStack) -> None:
+def record_v2_shapes(
+    api: httpx.Client, fakes: Fakes, stack: RunningStack, knowledge_base_id: str
+) -> None:
     """Retries as the interpreter makes them, and a replay from a node."""
     fakes.openai.script([Failure(429), Failure(401)], CHAT)
     failed = execute(api, llm_graph(FAST_RETRIES), "fail please")
@@ -76,7 +84,7 @@ def record_v2_shapes(api: httpx.Client, fakes: Fakes, stack: RunningStack) -> No
     fakes.openai.script([Failure(500)], CHAT)
     retried = execute(api, llm_graph({**FAST_RETRIES, "execution": "regular"}), "retry please")
     asyncio.run(save_history(stack, retried, "graph_run_regular_retry_v2"))
-    original = execute(api, rag_graph(COLLECTION, use_web_search=True), "refunds?")
+    original = execute(api, rag_graph(knowledge_base_id, use_web_search=True), "refunds?")
     replayed = api.post(f"/runs/{original}/replay", json={"from_node": "llm"}).raise_for_status()
     asyncio.run(save_history(stack, replayed.json()["run_id"], "graph_run_replay_from_llm_v2"))
 
@@ -112,23 +120,23 @@ def main() -> None:
         temporary_database("genai_record") as database_url,
         tempfile.TemporaryDirectory() as tmp,
         launch_stack(fakes.urls, database_url, Path(tmp), Path(tmp) / "logs") as stack,
+        login(stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api,
     ):
-        seed_collection(stack.env, COLLECTION, [("Refunds take 30 days.", "policy.pdf", 2)])
-        with login(stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api:
-            for name, graph in SHAPES.items():
-                asyncio.run(save_history(stack, execute(api, graph, "refunds?"), name))
-            fakes.openai.script([Failure(429), Failure(401)], CHAT)
-            failed = execute(api, direct_llm_graph(model="gpt-4o-mini"), "fail please")
-            asyncio.run(save_history(stack, failed, "graph_run_llm_retry_then_401_v1"))
-            record_v2_shapes(api, fakes, stack)
-            for name, data, until in [
-                ("ingest_document_text_v1", b"Refunds take 30 days. " * 200, "completed"),
-                ("ingest_document_scanned_pdf_v1", image_only_pdf(), "failed"),
-            ]:
-                workflow_id = ingest(
-                    api, name + ".txt" if until == "completed" else name + ".pdf", data, until
-                )
-                asyncio.run(save_history(stack, workflow_id, name))
+        kb_id = seeded_knowledge_base(api, stack.env, [("Refunds take 30 days.", "policy.pdf", 2)])
+        for name, graph in shapes(kb_id).items():
+            asyncio.run(save_history(stack, execute(api, graph, "refunds?"), name))
+        fakes.openai.script([Failure(429), Failure(401)], CHAT)
+        failed = execute(api, direct_llm_graph(model="gpt-4o-mini"), "fail please")
+        asyncio.run(save_history(stack, failed, "graph_run_llm_retry_then_401_v1"))
+        record_v2_shapes(api, fakes, stack, kb_id)
+        for name, data, until in [
+            ("ingest_document_text_v1", b"Refunds take 30 days. " * 200, "completed"),
+            ("ingest_document_scanned_pdf_v1", image_only_pdf(), "failed"),
+        ]:
+            workflow_id = ingest(
+                api, name + ".txt" if until == "completed" else name + ".pdf", data, until
+            )
+            asyncio.run(save_history(stack, workflow_id, name))
     print("\n".join(sorted(p.name for p in HISTORIES.glob("*.json"))))
 
 

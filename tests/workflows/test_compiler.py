@@ -437,7 +437,7 @@ INVALID_CASES = [
             rag_edges(),
         ),
         [
-            ("invalid_config", "kb", "config.collection"),
+            ("invalid_config", "kb", "config.knowledge_base_id"),
             ("invalid_config", "kb", "config.top_k"),
             ("invalid_config", "llm", "config.temperature"),
             ("invalid_config", "llm", "config.colour"),
@@ -449,11 +449,11 @@ INVALID_CASES = [
         [("invalid_config", "llm", "config.component")],
     ),
     InvalidCase(
-        "openai_compatible_without_base_url_is_reported_with_other_config_errors",
+        "openai_compatible_without_a_connection_is_reported_with_other_config_errors",
         rag_with(provider="openai-compatible", max_tokens=0),
         [
             ("invalid_config", "llm", "config.max_tokens"),
-            ("invalid_config", "llm", "config.base_url"),
+            ("invalid_config", "llm", "config.connection"),
         ],
     ),
     InvalidCase(

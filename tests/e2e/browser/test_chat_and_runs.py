@@ -16,19 +16,18 @@ from tests.support.fakes.http_fake import Delay, Failure
 from tests.support.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
 from tests.support.fakes.running import Fakes
 from tests.support.graphs import rag_graph
-from tests.support.knowledge import seed_collection
+from tests.support.knowledge_api import seeded_knowledge_base
 from tests.support.live_stack import RunningStack
 
 PASSAGES = [("Refunds take 30 days from delivery.", "policy.pdf", 4)]
 
 
 @pytest.fixture(scope="module")
-def collection(running_stack: RunningStack) -> str:
-    name = f"kb-{uuid.uuid4().hex[:8]}"
+def knowledge_base(running_stack: RunningStack, admin: httpx.Client) -> str:
+    """A knowledge base of the admin's holding ``PASSAGES``."""
     # Playwright's sync API keeps an event loop running in this thread: seed from another
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(seed_collection, running_stack.env, name, PASSAGES).result()
-    return name
+        return pool.submit(seeded_knowledge_base, admin, running_stack.env, PASSAGES).result()
 
 
 def create_workflow(admin: httpx.Client, name: str, graph: dict[str, Any]) -> str:
@@ -46,10 +45,10 @@ def open_chat(page: Page, builder_url: str, workflow_id: str) -> Any:
 
 
 def test_chat_answers_with_citations_and_the_run_can_be_followed(
-    page: Page, builder_url: str, admin: httpx.Client, fakes: Fakes, collection: str
+    page: Page, builder_url: str, admin: httpx.Client, fakes: Fakes, knowledge_base: str
 ) -> None:
     name = f"Refund helper {uuid.uuid4().hex[:6]}"
-    wf_id = create_workflow(admin, name, rag_graph(collection))
+    wf_id = create_workflow(admin, name, rag_graph(knowledge_base))
 
     # chat with the draft (test mode)
     panel = open_chat(page, builder_url, wf_id)
@@ -203,10 +202,10 @@ def test_chat_shows_an_invalid_graph_as_a_readable_message(
 
 
 def test_a_slow_run_shows_progress_and_a_failed_run_names_its_step(
-    page: Page, builder_url: str, admin: httpx.Client, fakes: Fakes, collection: str
+    page: Page, builder_url: str, admin: httpx.Client, fakes: Fakes, knowledge_base: str
 ) -> None:
     name = f"Slow helper {uuid.uuid4().hex[:6]}"
-    wf_id = create_workflow(admin, name, rag_graph(collection))
+    wf_id = create_workflow(admin, name, rag_graph(knowledge_base))
     try:
         # a slow LLM: the chat says the run is going; a second tab watches it live
         fakes.openai.script([Delay(4)], CHAT)
