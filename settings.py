@@ -57,6 +57,24 @@ class Settings(BaseSettings):
     admin_email: str | None = None
     admin_password: SecretStr | None = None
 
+    # Rate limits per principal (a user, later an API key), per hour; see api/core/rate_limits.py.
+    rate_limits_enabled: bool = Field(
+        default=True, description="false turns the API, execution and upload limits off."
+    )
+    rate_limit_api_calls_per_hour: int = Field(default=1000, ge=1)
+    rate_limit_executions_per_hour: int = Field(default=100, ge=1)
+    rate_limit_uploads_per_hour: int = Field(default=50, ge=1)
+    rate_limit_redis_url: str | None = Field(
+        default=None, description="Unset: limits are kept in the database; set: in this Redis."
+    )
+    rate_limit_redis_prefix: str = "genai-stack:"
+    # Log-in throttling: growing delays after consecutive failures, per account and address.
+    login_account_failure_limit: int = Field(default=5, ge=1)
+    login_address_failure_limit: int = Field(default=20, ge=1)
+    login_delay_seconds: float = Field(default=30.0, gt=0)
+    login_max_delay_seconds: float = Field(default=900.0, gt=0)
+    login_failure_memory_seconds: float = Field(default=900.0, gt=0)
+
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     worker_metrics_host: str = "127.0.0.1"

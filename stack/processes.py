@@ -119,10 +119,12 @@ def migrate(env: dict[str, str]) -> None:
     subprocess.run([PYTHON, "-m", "alembic", "upgrade", "head"], env=env, check=True)
 
 
-def start_api(env: dict[str, str], host: str, port: int, log_dir: Path) -> ManagedProcess:
+def start_api(
+    env: dict[str, str], host: str, port: int, log_dir: Path, name: str = "api"
+) -> ManagedProcess:
     args = [PYTHON, "-m", "uvicorn", "api.main:app", "--host", host, "--port", str(port)]
     args += ["--no-access-log"]
-    return spawn("api", args, env, log_dir)
+    return spawn(name, args, env, log_dir)
 
 
 def wait_healthy(base_url: str, timeout: float, procs: list[ManagedProcess]) -> None:

@@ -27,3 +27,12 @@ class UserOut(BaseModel):
     id: str
     email: str
     is_admin: bool
+
+
+class PasswordChange(RequestBody):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=8, max_length=1024)
+
+
+class PasswordReset(RequestBody):
+    new_password: str = Field(min_length=8, max_length=1024)

@@ -1,12 +1,30 @@
-"""Logging in and creating users, shared by the routes, the start-up bootstrap and the CLI."""
+"""Logging in and out, passwords, and creating users (shared by the routes, the start-up
+bootstrap and the CLI)."""
 
-from sqlalchemy import select
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.orm import Session
 
-from api.auth.schemas import LoginRequest, TokenResponse, UserCreate
-from api.core.errors import ApiError
-from api.core.security import hash_password, issue_token, verify_password
-from api.db.models import User
+from api.auth.schemas import (
+    LoginRequest,
+    PasswordChange,
+    PasswordReset,
+    TokenResponse,
+    UserCreate,
+)
+from api.core.deps import Caller, ClientInfo
+from api.core.errors import ApiError, not_found
+from api.core.rate_limits import RateLimiter
+from api.core.security import (
+    hash_password,
+    issue_token,
+    token_expiry,
+    verify_login,
+    verify_password,
+)
+from api.db.models import AuthSession, User
 from settings import Settings
 
 
@@ -20,12 +38,98 @@ def user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def log_in(session: Session, *, settings: Settings, body: LoginRequest) -> TokenResponse:
-    """A bearer token for the email and password; 401 if either is wrong."""
-    user = user_by_email(session, body.email)
-    if user is None or not verify_password(body.password, user.password_hash):
+def log_in(
+    session: Session,
+    *,
+    settings: Settings,
+    limiter: RateLimiter,
+    body: LoginRequest,
+    client: ClientInfo,
+) -> TokenResponse:
+    """A bearer token for a new login session; 401 if the email or password is wrong, 429
+    while the account or the client's address is throttled.
+
+    An unknown email costs the same scrypt as a known one and is throttled the same way, so
+    neither the time nor the answer says whether an account exists."""
+    email = normalise_email(body.email)
+    limiter.begin_login(email, client.address)
+    user = user_by_email(session, email)
+    if not verify_login(body.password, user.password_hash if user else None) or user is None:
         raise ApiError(401, "invalid_credentials", "The email or password is wrong")
-    return TokenResponse(access_token=issue_token(user.id, settings))
+    limiter.login_succeeded(email, client.address)
+    return TokenResponse(access_token=_start_session(session, user, settings, client))
+
+
+def _start_session(session: Session, user: User, settings: Settings, client: ClientInfo) -> str:
+    """Records a login session (forgetting the user's ended ones) and returns its token."""
+    now = datetime.now(UTC)
+    session.execute(
+        delete(AuthSession).where(AuthSession.user_id == user.id, AuthSession.expires_at < now)
+    )
+    login = AuthSession(
+        id=secrets.token_hex(16),
+        user_id=user.id,
+        created_at=now,
+        expires_at=token_expiry(settings),
+        user_agent=client.user_agent,
+        client_address=client.address,
+    )
+    session.add(login)
+    session.commit()
+    return issue_token(user.id, login.id, login.expires_at, settings)
+
+
+def log_out(session: Session, *, caller: Caller) -> None:
+    """Revokes the caller's login session: its token is refused from now on."""
+    if caller.session_id is None:
+        raise ApiError(409, "no_session", "Only a login session can log out")
+    _revoke(session, AuthSession.id == caller.session_id)
+    session.commit()
+
+
+def change_password(
+    session: Session,
+    *,
+    limiter: RateLimiter,
+    caller: Caller,
+    body: PasswordChange,
+    client: ClientInfo,
+) -> None:
+    """Sets a new password after checking the current one (403 ``wrong_password``; throttled
+    like a log-in) and revokes every other login session of the user; this one stays."""
+    user = caller.user
+    limiter.begin_login(user.email, client.address)
+    if not verify_password(body.current_password, user.password_hash):
+        raise ApiError(403, "wrong_password", "The current password is wrong")
+    limiter.login_succeeded(user.email, client.address)
+    user.password_hash = hash_password(body.new_password)
+    others = AuthSession.user_id == user.id
+    if caller.session_id is not None:
+        others = and_(others, AuthSession.id != caller.session_id)
+    _revoke(session, others)
+    session.commit()
+
+
+def reset_password(
+    session: Session, *, limiter: RateLimiter, user_id: str, body: PasswordReset
+) -> None:
+    """An administrator sets a user's password: every login session of that user is revoked
+    and the account's failed log-ins are forgotten; 404 if there is no such user."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found("user", user_id)
+    user.password_hash = hash_password(body.new_password)
+    _revoke(session, AuthSession.user_id == user.id)
+    session.commit()
+    limiter.forget_account(user.email)
+
+
+def _revoke(session: Session, which: ColumnElement[bool]) -> None:
+    session.execute(
+        update(AuthSession)
+        .where(which, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    )
 
 
 def create_user(session: Session, email: str, password: str, *, is_admin: bool) -> User:

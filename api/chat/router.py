@@ -10,7 +10,13 @@ from api.chat.schemas import (
     ChatSessionCreate,
     ChatSessionOut,
 )
-from api.core.deps import CurrentUser, SessionDep, SettingsDep, TemporalConnectorDep
+from api.core.deps import (
+    CurrentUser,
+    ExecutionQuota,
+    SessionDep,
+    SettingsDep,
+    TemporalConnectorDep,
+)
 
 router = APIRouter(prefix="/chat", tags=["chat"])
 
@@ -44,7 +50,7 @@ def get_history(chat_id: str, session: SessionDep, user: CurrentUser) -> list[Ch
     return service.list_messages(session, user=user, chat_id=chat_id)
 
 
-@router.post("/sessions/{chat_id}/messages")
+@router.post("/sessions/{chat_id}/messages", dependencies=[ExecutionQuota])
 async def send_message(
     chat_id: str,
     body: ChatMessageCreate,

@@ -1,16 +1,22 @@
-"""Request dependencies: settings, a database session, the current user, the Temporal client."""
+"""Request dependencies: settings, a database session, the caller (authenticated and counted
+against its quotas), the Temporal client."""
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from temporalio.client import Client
 
 from api.core.errors import ApiError
+from api.core.rate_limits import RateLimiter, limiter_for
 from api.core.security import read_token
 from api.core.temporal import TemporalConnector
-from api.db.models import User
+from api.db.models import AuthSession, User
 from api.db.session import session_scope
 from settings import Settings, get_settings
 
@@ -20,19 +26,59 @@ SessionDep = Annotated[Session, Depends(session_scope)]
 _bearer = HTTPBearer(auto_error=False)
 
 
-def current_user(
+def rate_limiter(settings: SettingsDep) -> RateLimiter:
+    """Quotas and log-in throttling as the settings describe them (api/core/rate_limits.py)."""
+    return limiter_for(settings)
+
+
+RateLimiterDep = Annotated[RateLimiter, Depends(rate_limiter)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who makes a request: the user, the principal quotas are counted for, the session."""
+
+    user: User
+    principal: str  # "user:<id>" for a login (an API key will be "key:<id>")
+    session_id: str | None  # the login session of a bearer token
+
+
+def current_caller(
     session: SessionDep,
     settings: SettingsDep,
+    limiter: RateLimiterDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> User:
-    """The user named by a valid bearer token; 401 otherwise."""
+) -> Caller:
+    """The caller of a valid bearer token whose login session holds (401 otherwise), with
+    the call counted against its API quota (429 when spent)."""
     if credentials is None:
         raise ApiError(401, "unauthorized", "Log in first: send 'Authorization: Bearer <token>'")
-    user_id = read_token(credentials.credentials, settings)
-    user = session.get(User, user_id) if user_id else None
-    if user is None:
-        raise ApiError(401, "unauthorized", "The access token is invalid or has expired")
-    return user
+    claims = read_token(credentials.credentials, settings)
+    user = None
+    if claims is not None:
+        user = session.scalar(
+            select(User)
+            .join(AuthSession, AuthSession.user_id == User.id)
+            .where(
+                AuthSession.id == claims.session_id,
+                User.id == claims.user_id,
+                AuthSession.revoked_at.is_(None),
+                AuthSession.expires_at > datetime.now(UTC),
+            )
+        )
+    if claims is None or user is None:
+        raise ApiError(401, "unauthorized", "The access token is invalid, expired or revoked")
+    caller = Caller(user=user, principal=f"user:{user.id}", session_id=claims.session_id)
+    limiter.charge("api", caller.principal)
+    return caller
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+def current_user(caller: CurrentCaller) -> User:
+    """The user making the request (see ``current_caller``)."""
+    return caller.user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
@@ -45,6 +91,23 @@ def admin_user(user: CurrentUser) -> User:
 
 
 AdminUser = Annotated[User, Depends(admin_user)]
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Where a request comes from (behind a proxy, run uvicorn with ``--proxy-headers``)."""
+
+    address: str
+    user_agent: str | None
+
+
+def client_info(request: Request) -> ClientInfo:
+    address = request.client.host if request.client else "unknown"
+    user_agent = request.headers.get("user-agent")
+    return ClientInfo(address=address[:64], user_agent=user_agent[:200] if user_agent else None)
+
+
+ClientDep = Annotated[ClientInfo, Depends(client_info)]
 
 
 def temporal_connector(request: Request) -> TemporalConnector:
@@ -71,3 +134,20 @@ async def optional_temporal_client(connector: TemporalConnectorDep) -> Client | 
 
 
 OptionalTemporalDep = Annotated[Client | None, Depends(optional_temporal_client)]
+
+
+def _quota(name: str) -> Callable[..., Iterator[None]]:
+    def charge(caller: CurrentCaller, limiter: RateLimiterDep) -> Iterator[None]:
+        with limiter.quota(name, caller.principal):
+            yield
+
+    charge.__name__ = f"{name}_quota"
+    return charge
+
+
+# Route dependencies: ``@router.post(..., dependencies=[ExecutionQuota])``. One call is
+# counted before the route runs (429 with Retry-After when the quota is spent) and given
+# back if the route refuses the request (4xx, including an invalid body) or cannot reach a
+# dependency (503). Later code can count other principals with RateLimiter.charge.
+ExecutionQuota = Depends(_quota("execution"), scope="function")
+UploadQuota = Depends(_quota("upload"), scope="function")

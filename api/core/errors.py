@@ -33,13 +33,20 @@ class ApiError(Exception):
     """An error with a stable code, a readable message and an HTTP status."""
 
     def __init__(
-        self, status: int, code: str, message: str, details: dict[str, Any] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: dict[str, Any] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = details or {}
+        self.headers = headers or {}  # e.g. Retry-After on a 429
 
 
 def not_found(kind: str, object_id: str) -> ApiError:
@@ -47,9 +54,15 @@ def not_found(kind: str, object_id: str) -> ApiError:
     return ApiError(404, "not_found", f"{kind} '{object_id}' was not found", {"id": object_id})
 
 
-def error_response(status: int, code: str, message: str, details: dict[str, Any]) -> JSONResponse:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body = ErrorResponse(error=ErrorBody(code=code, message=message, details=details))
-    return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
+    return JSONResponse(status_code=status, content=body.model_dump(mode="json"), headers=headers)
 
 
 _HTTP_CODES = {
@@ -66,7 +79,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -4,6 +4,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,6 +39,26 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(expected, actual)
 
 
+# Checked against when an email is unknown, so that a log-in costs one scrypt either way and
+# its duration does not say whether the account exists. Nothing hashes to it.
+_NO_USER_HASH = "$".join(
+    [
+        "scrypt",
+        str(_SCRYPT_N),
+        str(_SCRYPT_R),
+        str(_SCRYPT_P),
+        base64.b64encode(b"no-such-user-salt"[:16]).decode(),
+        base64.b64encode(bytes(64)).decode(),
+    ]
+)
+
+
+def verify_login(password: str, stored: str | None) -> bool:
+    """``verify_password`` for a user who may not exist (``stored`` None), in the same time."""
+    matches = verify_password(password, stored if stored is not None else _NO_USER_HASH)
+    return matches and stored is not None
+
+
 _generated_secrets: dict[Path, str] = {}
 
 
@@ -61,17 +82,41 @@ def _read_or_create_secret(path: Path) -> str:
     return path.read_text().strip()
 
 
-def issue_token(user_id: str, settings: Settings) -> str:
-    now = datetime.now(UTC)
-    claims = {"sub": user_id, "iat": now, "exp": now + timedelta(minutes=settings.jwt_ttl_minutes)}
+@dataclass(frozen=True)
+class TokenClaims:
+    """What a valid token says: whose it is and which login session it belongs to."""
+
+    user_id: str
+    session_id: str
+
+
+_REQUIRED_CLAIMS = ["exp", "iat", "sub", "sid"]
+
+
+def issue_token(user_id: str, session_id: str, expires_at: datetime, settings: Settings) -> str:
+    """A token for the login session ``session_id``, valid until ``expires_at``."""
+    claims = {"sub": user_id, "sid": session_id, "iat": datetime.now(UTC), "exp": expires_at}
     return jwt.encode(claims, jwt_secret(settings), algorithm=_JWT_ALGORITHM)
 
 
-def read_token(token: str, settings: Settings) -> str | None:
-    """The user id in a valid, unexpired token, else None."""
+def read_token(token: str, settings: Settings) -> TokenClaims | None:
+    """The claims of a valid, unexpired token carrying ``exp``, ``iat``, ``sub`` and ``sid``,
+    else None (whether its session still holds is the caller's question)."""
     try:
-        claims = jwt.decode(token, jwt_secret(settings), algorithms=[_JWT_ALGORITHM])
+        claims = jwt.decode(
+            token,
+            jwt_secret(settings),
+            algorithms=[_JWT_ALGORITHM],
+            options={"require": _REQUIRED_CLAIMS},
+        )
     except jwt.PyJWTError:
         return None
-    subject = claims.get("sub")
-    return subject if isinstance(subject, str) else None
+    subject, session_id = claims.get("sub"), claims.get("sid")
+    if not isinstance(subject, str) or not isinstance(session_id, str):
+        return None
+    return TokenClaims(subject, session_id)
+
+
+def token_expiry(settings: Settings) -> datetime:
+    """When a token issued now expires."""
+    return datetime.now(UTC) + timedelta(minutes=settings.jwt_ttl_minutes)

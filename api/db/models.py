@@ -42,6 +42,34 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
+class AuthSession(Base):
+    """A login: every bearer token names one (its ``sid``); revoked or expired, it is refused."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    client_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class RateLimitState(Base):
+    """The state of one rate limit or login throttle (``api/core/rate_limits.py``).
+
+    Times are seconds since the epoch; a row whose ``expires_at`` has passed means the
+    same as no row, and is pruned."""
+
+    __tablename__ = "rate_limit_state"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tat: Mapped[float] = mapped_column(Float, doc="GCRA arrival time, or a login block's end.")
+    count: Mapped[int] = mapped_column(Integer, doc="Consecutive failed log-ins (throttles).")
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
+
+
 class Workflow(Base):
     __tablename__ = "workflows"
 

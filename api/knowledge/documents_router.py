@@ -10,6 +10,7 @@ from api.core.deps import (
     SettingsDep,
     TemporalConnectorDep,
     TemporalDep,
+    UploadQuota,
 )
 from api.knowledge import documents_service as service
 from api.knowledge.schemas import DocumentOut
@@ -37,7 +38,7 @@ _UPLOAD_BODY = {
 }
 
 
-@router.post(UPLOAD_PATH, status_code=202, openapi_extra=_UPLOAD_BODY)
+@router.post(UPLOAD_PATH, status_code=202, openapi_extra=_UPLOAD_BODY, dependencies=[UploadQuota])
 async def upload_document(
     request: Request,
     session: SessionDep,

@@ -6,7 +6,14 @@ from typing import Any
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 
-from api.core.deps import CurrentUser, SessionDep, SettingsDep, TemporalConnectorDep, TemporalDep
+from api.core.deps import (
+    CurrentUser,
+    ExecutionQuota,
+    SessionDep,
+    SettingsDep,
+    TemporalConnectorDep,
+    TemporalDep,
+)
 from api.core.schemas import RunVersion
 from api.runs.audit import AuditRecord, AuditVerification
 from api.runs.execution import execute_graph
@@ -34,7 +41,7 @@ from api.runs.schemas import (
 router = APIRouter(tags=["runs"])
 
 
-@router.post("/workflows/{workflow_id}/execute")
+@router.post("/workflows/{workflow_id}/execute", dependencies=[ExecutionQuota])
 async def execute_workflow(
     workflow_id: str,
     body: ExecuteRequest,
@@ -139,7 +146,7 @@ async def export_audit(
     return JSONResponse(record, headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
-@router.post("/runs/{run_id}/rerun")
+@router.post("/runs/{run_id}/rerun", dependencies=[ExecutionQuota])
 async def rerun(
     run_id: str,
     session: SessionDep,
@@ -153,7 +160,7 @@ async def rerun(
     )
 
 
-@router.post("/runs/{run_id}/replay")
+@router.post("/runs/{run_id}/replay", dependencies=[ExecutionQuota])
 async def replay_from_node(
     run_id: str,
     body: ReplayRequest,

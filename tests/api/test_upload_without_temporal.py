@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.core.deps import current_user, temporal_client
+from api.core.deps import Caller, current_caller, temporal_client
 from api.core.errors import ApiError
 from api.db.models import Document, KnowledgeBase, User
 from api.db.session import make_engine, session_scope
@@ -65,15 +65,16 @@ def client_with(
         with sessions() as session:
             yield session
 
-    def user_override() -> User:
+    def caller_override() -> Caller:
         with sessions() as session:
             found = session.get(User, "u1")
             assert found is not None
-            return found
+            return Caller(user=found, principal="user:u1", session_id=None)
 
-    app.dependency_overrides[get_settings] = lambda: Settings(data_dir=data_dir)
+    settings = Settings(data_dir=data_dir, rate_limits_enabled=False)
+    app.dependency_overrides[get_settings] = lambda: settings
     app.dependency_overrides[session_scope] = session_override
-    app.dependency_overrides[current_user] = user_override
+    app.dependency_overrides[current_caller] = caller_override
     app.dependency_overrides[temporal_client] = temporal
     return TestClient(app)
 

@@ -28,6 +28,16 @@ ADMIN_EMAIL = "admin@example.org"
 ADMIN_PASSWORD = "admin-password-1"
 TEMPORAL_NAMESPACE = "default"
 
+# A test session spends far more than the product's limits (docs/configuration.md) allow
+# one user an hour; the tests of the limits start API processes with small ones instead.
+GENEROUS_LIMITS = {
+    "RATE_LIMIT_API_CALLS_PER_HOUR": "10000000",
+    "RATE_LIMIT_EXECUTIONS_PER_HOUR": "10000000",
+    "RATE_LIMIT_UPLOADS_PER_HOUR": "10000000",
+    "LOGIN_ACCOUNT_FAILURE_LIMIT": "10000000",
+    "LOGIN_ADDRESS_FAILURE_LIMIT": "10000000",
+}
+
 
 @dataclass
 class RunningStack:
@@ -46,6 +56,21 @@ class RunningStack:
 
     def start_worker(self) -> None:
         self.worker = self.stack.add(start_worker(self.env, self.log_dir))
+
+    @contextmanager
+    def extra_api(self, settings: dict[str, str] | None = None, name: str = "api") -> Iterator[str]:
+        """Another API process on this stack's Temporal, Chroma and (unless ``settings`` name
+        another ``DATABASE_URL``) database, with ``settings`` overriding the stack's; yields
+        its URL and stops it on exit. It hosts no GraphRun worker (``API_WORKER_SLOTS=0``)."""
+        port = free_port()
+        env = dict(self.env, API_WORKER_SLOTS="0") | (settings or {})
+        process = start_api(env, "127.0.0.1", port, self.log_dir, name=f"{name}-{port}")
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_healthy(url, 120, [process])
+            yield url
+        finally:
+            process.stop()
 
     async def temporal(self) -> Client:
         """A client of the stack's Temporal server, connected the way the processes connect."""
@@ -73,6 +98,7 @@ def stack_env(
         ADMIN_PASSWORD=ADMIN_PASSWORD,
         WORKER_METRICS_PORT=str(free_port()),
         PROVIDER_TIMEOUT_SECONDS="5",
+        **GENEROUS_LIMITS,
     )
 
 
