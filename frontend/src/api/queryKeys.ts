@@ -24,6 +24,8 @@ export const queryKeys = {
   workflows: {
     /** Every workflow of the user: dashboard cards, run filters, names of runs. */
     list: () => ["workflows", "list"] as const,
+    /** The user's archived workflows (the dashboard's "Archived" view); under `list()`. */
+    archived: () => ["workflows", "list", "archived"] as const,
     /** One workflow with its draft graph, as the builder opens it. */
     detail: (workflowId: string) => ["workflows", "detail", workflowId] as const,
     /** A workflow's published versions, newest first (versions dialog, chat version select). */

@@ -7,6 +7,7 @@ import { Link as RouterLink, useParams } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import { queryKeys } from "../api/queryKeys";
 import { ErrorAlert } from "../components/ErrorAlert";
+import { ArchivedWorkflowView } from "../workflows/ArchivedWorkflowView";
 import { Builder } from "./Builder";
 
 export function BuilderPage() {
@@ -57,6 +58,14 @@ export function BuilderPage() {
           <Typography color="text.secondary">Loading the workflow…</Typography>
         </Stack>
       </Box>
+    );
+  }
+  if (workflow.data.is_active === false) {
+    // Archived: shown read-only with a banner (the API refuses every change with 409).
+    return (
+      <ReactFlowProvider key={`archived-${workflowId}`}>
+        <ArchivedWorkflowView workflow={workflow.data} components={components.data} />
+      </ReactFlowProvider>
     );
   }
   return (

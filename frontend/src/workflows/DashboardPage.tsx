@@ -1,34 +1,49 @@
-/** Workflows as cards: create, rename, duplicate, delete (confirmed), search. */
-import { Box, Button, CircularProgress, Stack, TextField, Typography } from "@mui/material";
+/**
+ * Workflows as cards: create, rename, duplicate, archive (confirmed), search; the
+ * "Archived" view lists archived workflows, which open read-only and can be restored.
+ */
+import { Box, Button, CircularProgress, Stack, Tab, Tabs, TextField, Typography } from "@mui/material";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
-import { useNavigate } from "react-router-dom";
+import { useNavigate, useSearchParams } from "react-router-dom";
 
 import { api, unwrap } from "../api/client";
 import { queryKeys } from "../api/queryKeys";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorAlert } from "../components/ErrorAlert";
-import { useWorkflowList } from "./useWorkflows";
+import { useArchivedWorkflowList, useWorkflowList } from "./useWorkflows";
 import { WorkflowCard, type Workflow } from "./WorkflowCard";
 import { WorkflowDialog } from "./WorkflowDialog";
 
 type Dialogs =
   | { kind: "create" }
   | { kind: "rename"; workflow: Workflow }
-  | { kind: "delete"; workflow: Workflow }
+  | { kind: "archive"; workflow: Workflow }
   | null;
+
+type View = "active" | "archived";
 
 export function DashboardPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [search, setSearch] = useState("");
   const [dialog, setDialog] = useState<Dialogs>(null);
-  const workflows = useWorkflowList();
+  const [params, setParams] = useSearchParams();
+  const view: View = params.get("view") === "archived" ? "archived" : "active";
+  const active = useWorkflowList();
+  const archived = useArchivedWorkflowList();
+  const workflows = view === "archived" ? archived : active;
+  // Both lists are under `workflows.list()`: one invalidation refreshes the active and archived.
   const refresh = () => queryClient.invalidateQueries({ queryKey: queryKeys.workflows.list() });
 
   const duplicate = useMutation({
     mutationFn: (id: string) =>
       unwrap(api.POST("/api/v1/workflows/{workflow_id}/duplicate", { params: { path: { workflow_id: id } } })),
+    onSuccess: refresh,
+  });
+  const restore = useMutation({
+    mutationFn: (id: string) =>
+      unwrap(api.POST("/api/v1/workflows/{workflow_id}/unarchive", { params: { path: { workflow_id: id } } })),
     onSuccess: refresh,
   });
 
@@ -58,13 +73,31 @@ export function DashboardPage() {
           New workflow
         </Button>
       </Stack>
+      <Tabs
+        value={view}
+        onChange={(_, next: View) => {
+          const nextParams = new URLSearchParams(params);
+          if (next === "archived") nextParams.set("view", "archived");
+          else nextParams.delete("view");
+          setParams(nextParams, { replace: true });
+        }}
+        sx={{ mb: 2 }}
+      >
+        <Tab value="active" label="Active" />
+        <Tab value="archived" label="Archived" />
+      </Tabs>
       <ErrorAlert error={workflows.error} title="Could not load workflows" />
       <ErrorAlert error={duplicate.error} title="Could not duplicate" />
+      <ErrorAlert error={restore.error} title="Could not restore" />
       {workflows.isPending ? (
         <CircularProgress aria-label="Loading workflows" />
       ) : shown.length === 0 ? (
         <Typography color="text.secondary" sx={{ mt: 4, textAlign: "center" }}>
-          {search ? "No workflow matches your search." : "No workflows yet — create your first one."}
+          {search
+            ? "No workflow matches your search."
+            : view === "archived"
+              ? "No archived workflows."
+              : "No workflows yet — create your first one."}
         </Typography>
       ) : (
         <Box
@@ -74,16 +107,26 @@ export function DashboardPage() {
             gridTemplateColumns: "repeat(auto-fill, minmax(260px, 1fr))",
           }}
         >
-          {shown.map((w) => (
-            <WorkflowCard
-              key={w.id}
-              workflow={w}
-              onOpen={() => void navigate(`/workflows/${w.id}`)}
-              onRename={() => setDialog({ kind: "rename", workflow: w })}
-              onDuplicate={() => duplicate.mutate(w.id)}
-              onDelete={() => setDialog({ kind: "delete", workflow: w })}
-            />
-          ))}
+          {shown.map((w) =>
+            view === "archived" ? (
+              <WorkflowCard
+                key={w.id}
+                workflow={w}
+                onOpen={() => void navigate(`/workflows/${w.id}`)}
+                onRestore={() => restore.mutate(w.id)}
+                restoring={restore.isPending && restore.variables === w.id}
+              />
+            ) : (
+              <WorkflowCard
+                key={w.id}
+                workflow={w}
+                onOpen={() => void navigate(`/workflows/${w.id}`)}
+                onRename={() => setDialog({ kind: "rename", workflow: w })}
+                onDuplicate={() => duplicate.mutate(w.id)}
+                onArchive={() => setDialog({ kind: "archive", workflow: w })}
+              />
+            ),
+          )}
         </Box>
       )}
       {dialog?.kind === "create" || dialog?.kind === "rename" ? (
@@ -97,9 +140,10 @@ export function DashboardPage() {
           }}
         />
       ) : null}
-      {dialog?.kind === "delete" ? (
+      {dialog?.kind === "archive" ? (
         <ConfirmDialog
-          title={`Delete “${dialog.workflow.name}”?`}
+          title={`Archive “${dialog.workflow.name}”?`}
+          confirmLabel="Archive"
           onClose={() => setDialog(null)}
           onConfirm={async () => {
             await unwrap(
@@ -110,7 +154,8 @@ export function DashboardPage() {
             await refresh();
           }}
         >
-          Its graph, versions, chat sessions and run history are deleted too.
+          It leaves this list and can no longer be edited or run. Its runs, versions, chats and
+          audit records stay readable, and you can restore it from “Archived”.
         </ConfirmDialog>
       ) : null}
     </Box>

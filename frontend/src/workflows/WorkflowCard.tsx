@@ -1,4 +1,7 @@
-/** A workflow on the dashboard: opens the builder; rename, duplicate, delete. */
+/**
+ * A workflow on the dashboard: opens the builder; rename, duplicate, archive. An archived
+ * workflow opens read-only and offers "Restore" instead.
+ */
 import {
   Button,
   Card,
@@ -15,15 +18,17 @@ import { StatusChip } from "../components/StatusChip";
 
 export type Workflow = Schemas["WorkflowOut"];
 
-export interface WorkflowCardProps {
+export type WorkflowCardProps = {
   workflow: Workflow;
   onOpen: () => void;
-  onRename: () => void;
-  onDuplicate: () => void;
-  onDelete: () => void;
-}
+} & (
+  | { onRename: () => void; onDuplicate: () => void; onArchive: () => void; onRestore?: never }
+  | { onRestore: () => void; restoring?: boolean; onRename?: never; onDuplicate?: never; onArchive?: never }
+);
 
-export function WorkflowCard({ workflow: w, onOpen, onRename, onDuplicate, onDelete }: WorkflowCardProps) {
+export function WorkflowCard(props: WorkflowCardProps) {
+  const { workflow: w, onOpen } = props;
+  const archivedAt = w.archived_at ? new Date(w.archived_at).toLocaleString() : null;
   return (
     <Card variant="outlined" data-testid="workflow-card">
       <CardActionArea onClick={onOpen}>
@@ -37,22 +42,36 @@ export function WorkflowCard({ workflow: w, onOpen, onRename, onDuplicate, onDel
           <Stack direction="row" spacing={1} sx={{ mt: 1, alignItems: "center" }}>
             <StatusChip status={w.last_run_status ?? null} emptyLabel="never run" />
             {w.latest_version ? <Chip size="small" label={`v${w.latest_version}`} /> : null}
+            {archivedAt ? <Chip size="small" variant="outlined" label="archived" /> : null}
           </Stack>
           <Typography variant="caption" color="text.secondary">
-            Edited {new Date(w.updated_at).toLocaleString()}
+            {archivedAt ? `Archived ${archivedAt}` : `Edited ${new Date(w.updated_at).toLocaleString()}`}
           </Typography>
         </CardContent>
       </CardActionArea>
       <CardActions>
-        <Button size="small" onClick={onRename}>
-          Rename
-        </Button>
-        <Button size="small" onClick={onDuplicate}>
-          Duplicate
-        </Button>
-        <Button size="small" color="error" onClick={onDelete}>
-          Delete
-        </Button>
+        {props.onRestore ? (
+          <>
+            <Button size="small" onClick={onOpen}>
+              View
+            </Button>
+            <Button size="small" onClick={props.onRestore} disabled={props.restoring}>
+              Restore
+            </Button>
+          </>
+        ) : (
+          <>
+            <Button size="small" onClick={props.onRename}>
+              Rename
+            </Button>
+            <Button size="small" onClick={props.onDuplicate}>
+              Duplicate
+            </Button>
+            <Button size="small" color="error" onClick={props.onArchive}>
+              Archive
+            </Button>
+          </>
+        )}
       </CardActions>
     </Card>
   );

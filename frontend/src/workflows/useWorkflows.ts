@@ -4,11 +4,19 @@ import { useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../api/client";
 import { queryKeys } from "../api/queryKeys";
 
-/** Every workflow of the user (dashboard cards, the runs' workflow filter and names). */
+/** Every active workflow of the user (dashboard cards, the runs' workflow filter and names). */
 export function useWorkflowList() {
   return useQuery({
     queryKey: queryKeys.workflows.list(),
     queryFn: () => unwrap(api.GET("/api/v1/workflows")),
+  });
+}
+
+/** The user's archived (deleted) workflows, most recently archived first. */
+export function useArchivedWorkflowList() {
+  return useQuery({
+    queryKey: queryKeys.workflows.archived(),
+    queryFn: () => unwrap(api.GET("/api/v1/workflows", { params: { query: { archived: true } } })),
   });
 }
 
