@@ -80,6 +80,18 @@ class Settings(BaseSettings):
     worker_metrics_host: str = "127.0.0.1"
     worker_metrics_port: int = 9464
 
+    cors_allowed_origins: str | None = Field(
+        default=None,
+        description="Comma-separated origins allowed to call the API from a browser ('*': any); "
+        "unset: same origin only.",
+    )
+    api_docs_enabled: bool = Field(
+        default=True, description="Serve /docs, /redoc and /openapi.json (false: 404)."
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None, description="Set: the API's /metrics needs 'Authorization: Bearer <it>'."
+    )
+
     max_request_bytes: int = 1_000_000
     inline_payload_limit_bytes: int = 100_000
     run_timeout_seconds: float = 300.0

@@ -3,15 +3,18 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi import APIRouter, FastAPI
 
 from api.auth import router as auth
 from api.auth.service import ensure_admin
 from api.chat import router as chat
 from api.core.body_limit import BodySizeLimit
+from api.core.cors import Cors, parse_origins
 from api.core.errors import ErrorResponse, install_error_handlers
 from api.core.frontend import mount_frontend
+from api.core.headers import SecurityHeaders
+from api.core.operator_routes import install_operator_routes
+from api.core.request_guard import RequestGuard
 from api.core.temporal import TemporalConnector
 from api.db.session import get_sessionmaker
 from api.health import router as health
@@ -43,17 +46,26 @@ def create_app() -> FastAPI:
         description="Build AI workflows as graphs; every run is a durable Temporal workflow.",
         lifespan=lifespan,
         responses={"default": {"model": ErrorResponse, "description": "Error"}},
+        # install_operator_routes serves them, as settings allow
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
 
     v1 = APIRouter(prefix="/api/v1")
     # The upload route streams its body to disk and enforces max_upload_bytes itself.
     upload_path = v1.prefix + documents.UPLOAD_PATH
+    settings = get_settings()
+    # Middleware added later runs first: headers, CORS, body size, then the input guard.
+    app.add_middleware(RequestGuard, exempt_paths=frozenset({upload_path}))
     app.add_middleware(
         BodySizeLimit,
-        limit=get_settings().max_request_bytes,
+        limit=settings.max_request_bytes,
         exempt_paths=frozenset({upload_path}),
     )
+    app.add_middleware(Cors, allowed_origins=parse_origins(settings.cors_allowed_origins))
+    app.add_middleware(SecurityHeaders)
 
     for module in (
         auth,
@@ -70,9 +82,7 @@ def create_app() -> FastAPI:
     app.include_router(v1)
     app.include_router(health.router)
 
-    @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    install_operator_routes(app, settings)  # /metrics, /docs, /redoc, /openapi.json
 
     mount_frontend(app)  # last: its catch-all must not shadow the routes above
     return app

@@ -6,7 +6,7 @@ A graph may be incomplete or invalid while it is a draft; the compiler
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictFloat, StrictInt
 
 NODE_ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 MAX_NODES = 200
@@ -18,24 +18,25 @@ VersionNumber = Annotated[int, Field(ge=1, le=MAX_VERSION_NUMBER)]
 
 
 class Position(BaseModel):
-    """Where the node sits on the canvas."""
+    """Where the node sits on the canvas (numbers only: ``true`` is not a coordinate)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    x: float = 0.0
-    y: float = 0.0
+    x: StrictFloat = 0.0
+    y: StrictFloat = 0.0
 
 
 class StepPolicyOverride(BaseModel):
-    """Per-node overrides of a component's retry policy, timeouts and execution mode."""
+    """Per-node overrides of a component's retry policy, timeouts and execution mode (numbers
+    only: ``true`` is not an attempt count)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    maximum_attempts: int | None = Field(default=None, ge=1, le=20)
-    initial_interval_seconds: float | None = Field(default=None, gt=0, le=60)
-    backoff_coefficient: float | None = Field(default=None, ge=1, le=10)
-    maximum_interval_seconds: float | None = Field(default=None, gt=0, le=600)
-    start_to_close_seconds: float | None = Field(default=None, gt=0, le=3600)
+    maximum_attempts: StrictInt | None = Field(default=None, ge=1, le=20)
+    initial_interval_seconds: StrictFloat | None = Field(default=None, gt=0, le=60)
+    backoff_coefficient: StrictFloat | None = Field(default=None, ge=1, le=10)
+    maximum_interval_seconds: StrictFloat | None = Field(default=None, gt=0, le=600)
+    start_to_close_seconds: StrictFloat | None = Field(default=None, gt=0, le=3600)
     execution: str | None = Field(
         default=None, description="'local' (in the workflow's worker, no dispatch) or 'regular'."
     )

@@ -4,12 +4,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, JsonValue
 
-from api.core.schemas import MAX_QUERY_CHARS, RequestBody, RunVersion
+from api.core.schemas import MAX_QUERY_CHARS, Identifier, RequestBody, RunVersion
 from api.runs.schemas import ExecuteResponse, run_version_field
 
 
 class ChatSessionCreate(RequestBody):
-    workflow_id: str = Field(min_length=1, max_length=64)
+    workflow_id: Identifier
     title: str = Field(default="New chat", min_length=1, max_length=200)
 
 

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from api.core.schemas import MAX_QUERY_CHARS, RequestBody, RunVersion
+from api.core.schemas import MAX_QUERY_CHARS, Identifier, RequestBody, RunVersion
 from api.runs.timeline_schemas import NodeTimeline, RunTimeline
 from workflows.graph import NODE_ID_PATTERN
 from workflows.plan import RunProgress
@@ -99,7 +99,7 @@ class RunComparison(BaseModel):
 
 
 class ReplayCheckRequest(RequestBody):
-    run_ids: list[str] = Field(default_factory=list, max_length=200)
+    run_ids: list[Identifier] = Field(default_factory=list, max_length=200)
     recent: int = Field(
         default=20, ge=0, le=200, description="Also check your most recent runs, this many."
     )

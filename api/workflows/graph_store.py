@@ -1,5 +1,7 @@
 """Reads and writes a workflow's graph as component and edge rows."""
 
+import math
+
 from sqlalchemy.orm import Session
 
 from api.core.errors import ApiError
@@ -28,12 +30,18 @@ def workflow_for_change(session: Session, user: User, workflow_id: str) -> Workf
     return workflow
 
 
+def _finite(coordinate: float) -> float:
+    """A stored coordinate, 0 if it is not finite: Infinity used to be accepted and then came
+    back as null, which the builder could never save again."""
+    return coordinate if math.isfinite(coordinate) else 0.0
+
+
 def node_of(row: WorkflowComponent) -> Node:
     """A component row as a graph node."""
     return Node(
         id=row.node_id,
         type=row.component_type,
-        position=Position(x=row.position_x, y=row.position_y),
+        position=Position(x=_finite(row.position_x), y=_finite(row.position_y)),
         config=dict(row.configuration or {}),
         policy=StepPolicyOverride.model_validate(row.policy) if row.policy else None,
     )

@@ -50,7 +50,9 @@ class ComponentCreate(RequestBody):
     """Adds a node; its id is generated from the type when not given."""
 
     node_id: str | None = Field(default=None, pattern=NODE_ID_PATTERN)
-    type: str = Field(min_length=1, max_length=64)
+    type: str = Field(
+        pattern=NODE_ID_PATTERN, description="A component type of the catalogue (an identifier)."
+    )
     position: Position = Field(default_factory=Position)
     config: dict[str, JsonValue] = Field(default_factory=dict)
     policy: StepPolicyOverride | None = None

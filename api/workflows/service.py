@@ -220,7 +220,9 @@ def _component(workflow: Workflow, node_id: str) -> WorkflowComponent:
 
 def _next_node_id(component_type: str, taken: set[str]) -> str:
     """``<type>_<n>`` with the lowest ``n`` not taken, the type reduced to id characters."""
-    stem = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in component_type)[:50]
+    stem = "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch in "_-") else "_" for ch in component_type
+    )[:50]
     n = 1
     while f"{stem}_{n}" in taken:
         n += 1

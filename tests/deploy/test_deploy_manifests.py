@@ -283,6 +283,23 @@ def test_dynamic_config_enables_eager_workflow_start() -> None:
     assert config["system.enableEagerWorkflowStart"][0]["value"] is True
 
 
+def test_the_temporal_ui_is_never_published_without_authentication(
+    compose: dict[str, Any],
+) -> None:
+    """The UI has no login of its own: compose binds it to loopback, the Helm values keep it a
+    ClusterIP Service without an Ingress, and no manifest of ours exposes it (publish it
+    only behind an authenticating proxy, docs/deployment.md)."""
+    ports = compose["services"]["temporal-ui"]["ports"]
+    assert ports and all(str(p).startswith("127.0.0.1:") for p in ports), ports
+    web = yaml.safe_load((K8S_DIR / "temporal-values.yaml").read_text())["web"]
+    assert web["service"]["type"] == "ClusterIP"
+    assert web["ingress"]["enabled"] is False
+    for path, document in _documents():
+        assert document["kind"] != "Ingress", path.name
+        if document["kind"] == "Service":
+            assert document["spec"].get("type", "ClusterIP") == "ClusterIP", path.name
+
+
 def test_helm_values_carry_the_same_dynamic_config_as_compose() -> None:
     values = yaml.safe_load((K8S_DIR / "temporal-values.yaml").read_text())
     assert values["server"]["dynamicConfig"] == _dynamic_config()
