@@ -6,6 +6,7 @@ import { LogoutRoute } from "./auth/LogoutRoute";
 import { useAuth } from "./auth/useAuth";
 import { BuilderPage } from "./builder/BuilderPage";
 import { Layout } from "./components/Layout";
+import { ConnectionsPage } from "./connections/ConnectionsPage";
 import { KnowledgeBasesPage } from "./knowledge/KnowledgeBasesPage";
 import { RunDetailPage } from "./runs/RunDetailPage";
 import { RunsPage } from "./runs/RunsPage";
@@ -46,6 +47,7 @@ export const routes: RouteObject[] = [
       { path: "/runs", element: <RunsPage /> },
       { path: "/runs/:runId", element: <RunDetailPage /> },
       { path: "/knowledge-bases", element: <KnowledgeBasesPage /> },
+      { path: "/connections", element: <ConnectionsPage /> },
       { path: "/logout", element: <LogoutRoute /> },
       { path: "/login", element: null }, // rendered by `App` itself, logged in or not
       { path: "*", element: <Navigate to="/" replace /> },

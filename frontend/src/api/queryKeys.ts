@@ -50,6 +50,10 @@ export const queryKeys = {
     detail: (kbId: string) => ["knowledge-bases", "detail", kbId] as const,
     documents: (kbId: string) => ["knowledge-bases", "documents", kbId] as const,
   },
+  connections: {
+    /** Every provider connection: the administrators' page and the builder's picker. */
+    list: () => ["connections", "list"] as const,
+  },
   chat: {
     /** A workflow's chat sessions, most recent first. */
     sessions: (workflowId: string) => ["chat", "sessions", workflowId] as const,

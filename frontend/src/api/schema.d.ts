@@ -25,6 +25,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Keys
+         * @description Your keys with their scope, expiry and last use; never their secrets.
+         */
+        get: operations["list_keys_api_v1_api_keys_get"];
+        put?: never;
+        /**
+         * Create Key
+         * @description Creates a key; its secret is in this response only.
+         */
+        post: operations["create_key_api_v1_api_keys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Key
+         * @description Revokes a key at once; requests with it then get 401.
+         */
+        delete: operations["revoke_key_api_v1_api_keys__key_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/verify": {
         parameters: {
             query?: never;
@@ -56,9 +100,30 @@ export interface paths {
         put?: never;
         /**
          * Login
-         * @description Exchanges email and password for a bearer token.
+         * @description Exchanges email and password for a bearer token of a new login session (429 with
+         *     Retry-After after repeated failures for the account or the address).
          */
         post: operations["login_api_v1_auth_login_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Logout
+         * @description Revokes the login session of the token sent: it is refused from now on.
+         */
+        post: operations["logout_api_v1_auth_logout_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -79,6 +144,26 @@ export interface paths {
         get: operations["me_api_v1_auth_me_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change Password
+         * @description Changes your password; every other login session of yours is revoked, this one stays.
+         */
+        post: operations["change_password_api_v1_auth_password_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -171,6 +256,78 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Connections
+         * @description Every connection a graph can name; keys are never shown, URLs only to administrators.
+         */
+        get: operations["list_connections_api_v1_connections_get"];
+        put?: never;
+        /**
+         * Create Connection
+         * @description Adds a connection (administrators only); its URL must pass the SSRF guard.
+         */
+        post: operations["create_connection_api_v1_connections_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/rotate-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Keys
+         * @description Re-encrypts every stored key under the first configured encryption key.
+         */
+        post: operations["rotate_keys_api_v1_connections_rotate_keys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Connection
+         * @description One connection by name.
+         */
+        get: operations["get_connection_api_v1_connections__name__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Connection
+         * @description Deletes a connection (administrators only).
+         */
+        delete: operations["delete_connection_api_v1_connections__name__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Connection
+         * @description Changes a connection (administrators only); a new URL is checked again.
+         */
+        patch: operations["update_connection_api_v1_connections__name__patch"];
         trace?: never;
     };
     "/api/v1/documents/upload": {
@@ -286,7 +443,7 @@ export interface paths {
         };
         /**
          * List Knowledge Bases
-         * @description Lists the current user's knowledge bases, most recently changed first.
+         * @description Lists the knowledge bases of your workspaces, most recently changed first.
          */
         get: operations["list_knowledge_bases_api_v1_knowledge_bases_get"];
         put?: never;
@@ -555,6 +712,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{user_id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset Password
+         * @description Sets a user's password (administrators only) and revokes all of that user's sessions.
+         */
+        post: operations["reset_password_api_v1_users__user_id__password_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workflows": {
         parameters: {
             query?: never;
@@ -564,7 +741,7 @@ export interface paths {
         };
         /**
          * List Workflows
-         * @description Lists the current user's active workflows, most recently edited first; with
+         * @description Lists the active workflows of your workspaces, most recently edited first; with
          *     ``archived=true`` the archived ones, most recently archived first.
          */
         get: operations["list_workflows_api_v1_workflows_get"];
@@ -885,6 +1062,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Workspaces
+         * @description The workspaces you belong to, with your role in each.
+         */
+        get: operations["list_workspaces_api_v1_workspaces_get"];
+        put?: never;
+        /**
+         * Create Workspace
+         * @description A new workspace, owned by you.
+         */
+        post: operations["create_workspace_api_v1_workspaces_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Workspace
+         * @description A workspace and its members.
+         */
+        get: operations["get_workspace_api_v1_workspaces__workspace_id__get"];
+        /**
+         * Rename Workspace
+         * @description Renames a workspace (owners).
+         */
+        put: operations["rename_workspace_api_v1_workspaces__workspace_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Member
+         * @description Adds a user by email with a role (owners).
+         */
+        post: operations["add_member_api_v1_workspaces__workspace_id__members_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace_id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change Member
+         * @description Changes a member's role (owners); the last owner stays an owner.
+         */
+        put: operations["change_member_api_v1_workspaces__workspace_id__members__user_id__put"];
+        post?: never;
+        /**
+         * Remove Member
+         * @description Removes a member (owners), or leaves (yourself); never the last owner.
+         */
+        delete: operations["remove_member_api_v1_workspaces__workspace_id__members__user_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -909,6 +1178,83 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ApiKeyCreate */
+        ApiKeyCreate: {
+            /**
+             * Expires In Days
+             * @description null: never expires.
+             * @default 90
+             */
+            expires_in_days: number | null;
+            /** Name */
+            name: string;
+            /** @default run */
+            scope: components["schemas"]["KeyScope"];
+        };
+        /**
+         * ApiKeyCreated
+         * @description The new key, with its secret: shown this once, stored only as a hash.
+         */
+        ApiKeyCreated: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Expires At */
+            expires_at: string | null;
+            /** Id */
+            id: string;
+            /** Key */
+            key: string;
+            /** Last Used Address */
+            last_used_address: string | null;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Prefix
+             * @description The key's first characters, to recognise it.
+             */
+            prefix: string;
+            /** Revoked At */
+            revoked_at: string | null;
+            scope: components["schemas"]["KeyScope"];
+            /** Use Count */
+            use_count: number;
+        };
+        /**
+         * ApiKeyOut
+         * @description A key as its owner sees it later: never the secret.
+         */
+        ApiKeyOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Expires At */
+            expires_at: string | null;
+            /** Id */
+            id: string;
+            /** Last Used Address */
+            last_used_address: string | null;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Prefix
+             * @description The key's first characters, to recognise it.
+             */
+            prefix: string;
+            /** Revoked At */
+            revoked_at: string | null;
+            scope: components["schemas"]["KeyScope"];
+            /** Use Count */
+            use_count: number;
+        };
         /**
          * AttemptRecord
          * @description One execution attempt of a step's activity.
@@ -1182,7 +1528,10 @@ export interface components {
             node_id?: string | null;
             policy?: components["schemas"]["StepPolicyOverride"] | null;
             position?: components["schemas"]["Position"];
-            /** Type */
+            /**
+             * Type
+             * @description A component type of the catalogue (an identifier).
+             */
             type: string;
         };
         /** ComponentOut */
@@ -1213,6 +1562,89 @@ export interface components {
             } | null;
             policy?: components["schemas"]["StepPolicyOverride"] | null;
             position?: components["schemas"]["Position"] | null;
+        };
+        /**
+         * ConnectionCreate
+         * @description A connection an administrator adds; the key is stored encrypted, never returned.
+         */
+        ConnectionCreate: {
+            /**
+             * Allow Private Network
+             * @description Allow loopback and private addresses (a local Ollama or vLLM).
+             * @default false
+             */
+            allow_private_network: boolean;
+            /** Api Key */
+            api_key?: string | null;
+            /**
+             * Base Url
+             * @description Required for openai-compatible; optional for openai and gemini.
+             */
+            base_url?: string | null;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Models
+             * @description Allowed models; empty allows any.
+             */
+            models?: string[];
+            /**
+             * Name
+             * @description How graphs name it.
+             */
+            name: string;
+            provider: components["schemas"]["LlmProvider"];
+        };
+        /**
+         * ConnectionOut
+         * @description A connection as users see it: never its key; its URL only to administrators.
+         */
+        ConnectionOut: {
+            /** Allow Private Network */
+            allow_private_network: boolean;
+            /**
+             * Base Url
+             * @description Shown to administrators only.
+             */
+            base_url: string | null;
+            /** Created At */
+            created_at?: string | null;
+            /** Description */
+            description: string;
+            /** Has Key */
+            has_key: boolean;
+            /** Models */
+            models: string[];
+            /** Name */
+            name: string;
+            provider: components["schemas"]["LlmProvider"];
+            source: components["schemas"]["ConnectionSource"];
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /**
+         * ConnectionSource
+         * @enum {string}
+         */
+        ConnectionSource: "environment" | "administrator";
+        /**
+         * ConnectionUpdate
+         * @description Changes to a connection; an absent field stays, ``api_key: null`` removes the key.
+         */
+        ConnectionUpdate: {
+            /** Allow Private Network */
+            allow_private_network?: boolean | null;
+            /** Api Key */
+            api_key?: string | null;
+            /** Base Url */
+            base_url?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Models */
+            models?: string[] | null;
         };
         /** DependencyHealth */
         DependencyHealth: {
@@ -1449,6 +1881,23 @@ export interface components {
             status: "ok" | "degraded";
         };
         JsonValue: unknown;
+        /**
+         * KeyRotationOut
+         * @description How many stored keys were re-encrypted under the first configured key.
+         */
+        KeyRotationOut: {
+            /** Rotated */
+            rotated: number;
+        };
+        /**
+         * KeyScope
+         * @description What a key may do, within what its owner may do.
+         *
+         *     ``read``: read workflows, runs and answers; ``run``: that and run workflows and chat;
+         *     ``full``: everything its owner may do except managing the account (keys, password).
+         * @enum {string}
+         */
+        KeyScope: "read" | "run" | "full";
         /** KnowledgeBaseCreate */
         KnowledgeBaseCreate: {
             /**
@@ -1474,6 +1923,11 @@ export interface components {
             embedding_provider: components["schemas"]["EmbeddingProvider"];
             /** Name */
             name: string;
+            /**
+             * Workspace Id
+             * @description Where it goes; default: your own workspace.
+             */
+            workspace_id?: string | null;
         };
         /** KnowledgeBaseDetail */
         KnowledgeBaseDetail: {
@@ -1503,6 +1957,8 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** Workspace Id */
+            workspace_id: string;
         };
         /** KnowledgeBaseOut */
         KnowledgeBaseOut: {
@@ -1531,6 +1987,8 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** Workspace Id */
+            workspace_id: string;
         };
         /**
          * KnowledgeBaseUpdate
@@ -1542,12 +2000,43 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /**
+         * LlmProvider
+         * @enum {string}
+         */
+        LlmProvider: "openai" | "gemini" | "openai-compatible";
         /** LoginRequest */
         LoginRequest: {
             /** Email */
             email: string;
             /** Password */
             password: string;
+        };
+        /**
+         * MemberAdd
+         * @description Adds an existing user by email.
+         */
+        MemberAdd: {
+            /** Email */
+            email: string;
+            role: components["schemas"]["Role"];
+        };
+        /** MemberOut */
+        MemberOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email */
+            email: string;
+            role: components["schemas"]["Role"];
+            /** User Id */
+            user_id: string;
+        };
+        /** MemberUpdate */
+        MemberUpdate: {
+            role: components["schemas"]["Role"];
         };
         /**
          * Node
@@ -1693,6 +2182,18 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** PasswordChange */
+        PasswordChange: {
+            /** Current Password */
+            current_password: string;
+            /** New Password */
+            new_password: string;
+        };
+        /** PasswordReset */
+        PasswordReset: {
+            /** New Password */
+            new_password: string;
+        };
         /**
          * Port
          * @description A typed connection point on a component.
@@ -1720,7 +2221,7 @@ export interface components {
         PortType: "text" | "passages" | "web_results" | "answer";
         /**
          * Position
-         * @description Where the node sits on the canvas.
+         * @description Where the node sits on the canvas (numbers only: ``true`` is not a coordinate).
          */
         Position: {
             /**
@@ -1840,6 +2341,11 @@ export interface components {
             version?: number | "draft" | null;
         };
         /**
+         * Role
+         * @enum {string}
+         */
+        Role: "owner" | "editor" | "runner" | "viewer";
+        /**
          * RunComparison
          * @description Two runs side by side, node by node.
          */
@@ -1904,6 +2410,8 @@ export interface components {
             version: number | null;
             /** Workflow Id */
             workflow_id: string;
+            /** Workspace Id */
+            workspace_id: string;
         };
         /**
          * RunEvent
@@ -1979,6 +2487,8 @@ export interface components {
             version: number | null;
             /** Workflow Id */
             workflow_id: string;
+            /** Workspace Id */
+            workspace_id: string;
         };
         /**
          * RunPage
@@ -2083,7 +2593,8 @@ export interface components {
         };
         /**
          * StepPolicyOverride
-         * @description Per-node overrides of a component's retry policy, timeouts and execution mode.
+         * @description Per-node overrides of a component's retry policy, timeouts and execution mode (numbers
+         *     only: ``true`` is not an attempt count).
          */
         StepPolicyOverride: {
             /** Backoff Coefficient */
@@ -2308,6 +2819,11 @@ export interface components {
             graph?: components["schemas"]["Graph"] | null;
             /** Name */
             name: string;
+            /**
+             * Workspace Id
+             * @description Where it goes; default: your own workspace.
+             */
+            workspace_id?: string | null;
         };
         /** WorkflowDetail */
         WorkflowDetail: {
@@ -2351,6 +2867,8 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** Workspace Id */
+            workspace_id: string;
         };
         /** WorkflowOut */
         WorkflowOut: {
@@ -2393,6 +2911,8 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** Workspace Id */
+            workspace_id: string;
         };
         /** WorkflowUpdate */
         WorkflowUpdate: {
@@ -2400,6 +2920,47 @@ export interface components {
             description?: string | null;
             /** Name */
             name?: string | null;
+        };
+        /** WorkspaceCreate */
+        WorkspaceCreate: {
+            /** Name */
+            name: string;
+        };
+        /** WorkspaceDetail */
+        WorkspaceDetail: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Members */
+            members: components["schemas"]["MemberOut"][];
+            /** Name */
+            name: string;
+            role: components["schemas"]["Role"];
+        };
+        /**
+         * WorkspaceOut
+         * @description A workspace and the caller's role in it.
+         */
+        WorkspaceOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            role: components["schemas"]["Role"];
+        };
+        /** WorkspaceUpdate */
+        WorkspaceUpdate: {
+            /** Name */
+            name: string;
         };
     };
     responses: never;
@@ -2430,6 +2991,99 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PurgeReport"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_keys_api_v1_api_keys_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyOut"][];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_key_api_v1_api_keys_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    revoke_key_api_v1_api_keys__key_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyOut"];
                 };
             };
             /** @description Error */
@@ -2511,6 +3165,33 @@ export interface operations {
             };
         };
     };
+    logout_api_v1_auth_logout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     me_api_v1_auth_me_get: {
         parameters: {
             query?: never;
@@ -2528,6 +3209,37 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UserOut"];
                 };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    change_password_api_v1_auth_password_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Error */
             default: {
@@ -2715,6 +3427,192 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ComponentOut"][];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_connections_api_v1_connections_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionOut"][];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_connection_api_v1_connections_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionOut"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    rotate_keys_api_v1_connections_rotate_keys_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyRotationOut"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_connection_api_v1_connections__name__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionOut"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_connection_api_v1_connections__name__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_connection_api_v1_connections__name__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionOut"];
                 };
             };
             /** @description Error */
@@ -2920,7 +3818,10 @@ export interface operations {
     };
     list_knowledge_bases_api_v1_knowledge_bases_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only this workspace's knowledge bases. */
+                workspace_id?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3149,8 +4050,9 @@ export interface operations {
                 version?: number | "draft" | null;
                 status?: string | null;
                 kind?: string | null;
-                /** @description Administrators: one user's runs. */
+                /** @description Runs one user started. */
                 user_id?: string | null;
+                workspace_id?: string | null;
                 parent_run_id?: string | null;
                 started_after?: string | null;
                 started_before?: string | null;
@@ -3440,11 +4342,46 @@ export interface operations {
             };
         };
     };
+    reset_password_api_v1_users__user_id__password_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordReset"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     list_workflows_api_v1_workflows_get: {
         parameters: {
             query?: {
                 /** @description true: the archived (deleted) workflows instead of the active. */
                 archived?: boolean;
+                /** @description Only this workspace's workflows. */
+                workspace_id?: string | null;
             };
             header?: never;
             path?: never;
@@ -4145,6 +5082,235 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["WorkflowDetail"];
                 };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_workspaces_api_v1_workspaces_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceOut"][];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_workspace_api_v1_workspaces_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_workspace_api_v1_workspaces__workspace_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    rename_workspace_api_v1_workspaces__workspace_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    add_member_api_v1_workspaces__workspace_id__members_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberAdd"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    change_member_api_v1_workspaces__workspace_id__members__user_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    remove_member_api_v1_workspaces__workspace_id__members__user_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Error */
             default: {

@@ -15,10 +15,11 @@ import { useReactFlow } from "@xyflow/react";
 import { useMemo, useRef, useState } from "react";
 
 import type { Schemas } from "../api/client";
+import { useConnectionList } from "../connections/useConnections";
 import { useKnowledgeBaseList } from "../knowledge/useKnowledgeBases";
 import { Canvas } from "./Canvas";
 import { BuilderContext, problemsByNode } from "./context";
-import { normalizeGraph } from "./graphModel";
+import { normalizeGraph, withoutLegacyFields } from "./graphModel";
 import { LeaveDialog } from "./LeaveDialog";
 import { NoticeSnackbar, type Notice } from "./Notice";
 import { Palette } from "./Palette";
@@ -38,6 +39,10 @@ import { VersionsDialog } from "./VersionsDialog";
 
 const PALETTE_WIDTH = 216;
 
+const LEGACY_NOTICE =
+  "This graph named a server URL or a collection, which graphs can no longer do; they were " +
+  "removed. Choose a connection and a knowledge base where needed, then save.";
+
 export interface BuilderProps {
   workflow: Schemas["WorkflowDetail"];
   components: Component[];
@@ -50,10 +55,15 @@ export function Builder({ workflow, components }: BuilderProps) {
   const { fitView } = useReactFlow();
   const canvasRef = useRef<HTMLDivElement>(null);
   const importRef = useRef<HTMLInputElement>(null);
-  const [notice, setNotice] = useState<Notice>(null);
   const [dialog, setDialog] = useState<"publish" | "versions" | null>(null);
 
-  const initialGraph = useMemo(() => normalizeGraph(workflow.graph), [workflow.graph]);
+  // The draft as the server holds it, and as the canvas starts: without the fields graphs
+  // may no longer carry (a draft from before connections), so it can be saved again.
+  const savedGraph = useMemo(() => normalizeGraph(workflow.graph), [workflow.graph]);
+  const initialGraph = useMemo(() => withoutLegacyFields(savedGraph), [savedGraph]);
+  const [notice, setNotice] = useState<Notice>(() =>
+    initialGraph === savedGraph ? null : { severity: "warning", message: LEGACY_NOTICE },
+  );
   const catalogue = useMemo(() => catalogueOf(components), [components]);
   const panel = useSidePanel(narrow);
   const editing = useCanvasEditing({
@@ -67,7 +77,7 @@ export function Builder({ workflow, components }: BuilderProps) {
   const persistence = useGraphPersistence({
     workflow,
     graph: editing.graph,
-    initialGraph,
+    initialGraph: savedGraph,
     validation,
     notify: setNotice,
   });
@@ -86,6 +96,7 @@ export function Builder({ workflow, components }: BuilderProps) {
   useBuilderShortcuts({ onSave: saveQuietly, onUndo: editing.undo, onRedo: editing.redo });
 
   const knowledgeBases = useKnowledgeBaseList();
+  const connections = useConnectionList();
   const knowledgeBaseNames = useMemo(
     () => new Map((knowledgeBases.data ?? []).map((kb) => [kb.id, kb.name])),
     [knowledgeBases.data],
@@ -98,12 +109,17 @@ export function Builder({ workflow, components }: BuilderProps) {
 
   const selectedNode = editing.selectedNode;
   const restored = (detail: Schemas["WorkflowDetail"], number: number) => {
-    const graph = normalizeGraph(detail.graph);
+    const saved = normalizeGraph(detail.graph);
+    const graph = withoutLegacyFields(saved);
     editing.replaceGraph(graph);
-    persistence.markSaved(graph);
+    persistence.markSaved(saved);
     validation.clear();
     setDialog(null);
-    setNotice({ severity: "success", message: `Restored version ${number} into the draft` });
+    setNotice(
+      graph === saved
+        ? { severity: "success", message: `Restored version ${number} into the draft` }
+        : { severity: "warning", message: `Restored version ${number} into the draft. ${LEGACY_NOTICE}` },
+    );
     requestAnimationFrame(() => void fitView({ padding: 0.1, maxZoom: 1 }));
   };
 
@@ -191,6 +207,11 @@ export function Builder({ workflow, components }: BuilderProps) {
                   data: knowledgeBases.data,
                   loading: knowledgeBases.isPending,
                   error: knowledgeBases.error,
+                },
+                connections: {
+                  data: connections.data,
+                  loading: connections.isPending,
+                  error: connections.error,
                 },
                 onConfig: (field, value) => selectedNode && editing.setConfig(selectedNode.id, field, value),
                 onPolicy: (field, value) => selectedNode && editing.setPolicy(selectedNode.id, field, value),

@@ -1,6 +1,7 @@
 /**
  * The selected node's settings: the form generated from its component's config schema,
- * a knowledge base picker for knowledge_base nodes, per-node retry/timeout overrides under
+ * a knowledge base picker for knowledge_base nodes, a provider connection picker (and the
+ * models it allows) for llm_engine nodes, per-node retry/timeout overrides under
  * "Advanced", and the node's problems from the last validation.
  */
 import DeleteIcon from "@mui/icons-material/DeleteOutlined";
@@ -23,6 +24,7 @@ import { Link as RouterLink } from "react-router-dom";
 
 import { messageOf, type Schemas } from "../api/client";
 import { ConfigForm, type FieldChange } from "./configForm";
+import { ConnectionPicker, effectiveConnection, ModelSelect, type ConnectionOptions } from "./ConnectionPicker";
 import type { Problem } from "./context";
 import type { FlowNode } from "./graphModel";
 import { componentColor } from "./NodeCard";
@@ -31,9 +33,6 @@ import type { Component } from "./ports";
 import { fieldsFromSchema, type FieldSpec } from "./schemaFields";
 
 type KnowledgeBase = Schemas["KnowledgeBaseOut"];
-
-/** Fields the knowledge base fills in when one is chosen. */
-const FROM_KNOWLEDGE_BASE = new Set(["collection", "embedding_provider", "embedding_model"]);
 
 export interface KnowledgeBaseOptions {
   data: KnowledgeBase[] | undefined;
@@ -47,6 +46,7 @@ export interface ConfigPanelProps {
   component: Component | undefined;
   problems: Problem[];
   knowledgeBases: KnowledgeBaseOptions;
+  connections: ConnectionOptions;
   onConfig: FieldChange;
   onPolicy: FieldChange;
   onDelete: () => void;
@@ -78,7 +78,7 @@ export function KnowledgeBasePicker({
   const selected = typeof value === "string" ? value : "";
   const list = options.data ?? [];
   const known = !selected || list.some((kb) => kb.id === selected);
-  let helper: ReactNode = error ?? "Its collection and embedding model are used.";
+  let helper: ReactNode = error ?? "Queries are embedded by the model that built it.";
   if (options.loading) helper = "Loading knowledge bases…";
   else if (options.error) helper = `Could not load knowledge bases: ${messageOf(options.error)}`;
   else if (!list.length)
@@ -104,7 +104,7 @@ export function KnowledgeBasePicker({
       onChange={(e) => onChange(e.target.value || undefined)}
     >
       <MenuItem value="">
-        <em>None — name a collection below</em>
+        <em>None chosen</em>
       </MenuItem>
       {!known ? <MenuItem value={selected}>Unknown knowledge base ({selected})</MenuItem> : null}
       {list.map((kb) => (
@@ -125,6 +125,7 @@ export function ConfigPanel({
   component,
   problems,
   knowledgeBases,
+  connections,
   onConfig,
   onPolicy,
   onDelete,
@@ -147,10 +148,7 @@ export function ConfigPanel({
   const type = node.data.componentType;
   const color = componentColor(type, component);
   const config = node.data.config;
-  const hidden =
-    type === "knowledge_base" && typeof config.knowledge_base_id === "string" && config.knowledge_base_id
-      ? FROM_KNOWLEDGE_BASE
-      : undefined;
+  const connection = type === "llm_engine" ? effectiveConnection(config, connections.data) : undefined;
   const configErrors = fieldErrors(problems, "config");
   const policyErrors = fieldErrors(problems, "policy");
   const policy = (node.data.policy ?? {}) as Record<string, unknown>;
@@ -190,17 +188,41 @@ export function ConfigPanel({
         value={config}
         onChange={onConfig}
         errors={configErrors}
-        hidden={hidden}
-        renderField={(field, value, change) =>
-          type === "knowledge_base" && field.name === "knowledge_base_id" ? (
-            <KnowledgeBasePicker
-              value={value}
-              options={knowledgeBases}
-              error={configErrors.knowledge_base_id}
-              onChange={(id) => change(field.name, id)}
-            />
-          ) : undefined
-        }
+        renderField={(field, value, change) => {
+          if (type === "knowledge_base" && field.name === "knowledge_base_id") {
+            return (
+              <KnowledgeBasePicker
+                value={value}
+                options={knowledgeBases}
+                error={configErrors.knowledge_base_id}
+                onChange={(id) => change(field.name, id)}
+              />
+            );
+          }
+          if (type === "llm_engine" && field.name === "connection") {
+            return (
+              <ConnectionPicker
+                value={value}
+                config={config}
+                options={connections}
+                error={configErrors.connection}
+                onChange={(name) => change(field.name, name)}
+              />
+            );
+          }
+          if (type === "llm_engine" && field.name === "model" && connection?.models.length) {
+            return (
+              <ModelSelect
+                value={value}
+                fallback={field.default}
+                connection={connection}
+                error={configErrors.model}
+                onChange={(model) => change(field.name, model)}
+              />
+            );
+          }
+          return undefined;
+        }}
       />
       {component ? (
         <Accordion disableGutters variant="outlined" sx={{ mt: 2 }} defaultExpanded={Object.keys(policyErrors).length > 0}>

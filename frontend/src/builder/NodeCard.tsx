@@ -9,6 +9,7 @@ import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 
 import { NODE_COLORS } from "../theme";
+import { defaultConnectionName } from "./ConnectionPicker";
 import { useBuilderContext } from "./context";
 import type { Config, FlowNode } from "./graphModel";
 import { portColor, type Component, type Port } from "./ports";
@@ -25,6 +26,11 @@ export function summarize(type: string, config: Config, knowledgeBaseNames: Map<
   const parts: string[] = [];
   switch (type) {
     case "llm_engine":
+      parts.push(
+        typeof config.connection === "string" && config.connection
+          ? config.connection
+          : `Default (${defaultConnectionName(config)})`,
+      );
       if (config.model) parts.push(textOf(config.model));
       if (typeof config.temperature === "number") parts.push(`temp ${config.temperature}`);
       if (config.use_web_search) parts.push("+ web");
@@ -32,7 +38,6 @@ export function summarize(type: string, config: Config, knowledgeBaseNames: Map<
     case "knowledge_base": {
       const id = config.knowledge_base_id;
       if (typeof id === "string" && id) parts.push(knowledgeBaseNames.get(id) ?? "knowledge base " + id.slice(0, 8));
-      else if (config.collection) parts.push(`collection ${textOf(config.collection)}`);
       else parts.push("no knowledge base chosen");
       if (typeof config.top_k === "number") parts.push(`top ${config.top_k}`);
       break;

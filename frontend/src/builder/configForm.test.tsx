@@ -17,20 +17,22 @@ const schemaOf = (type: string) => component(type).config_schema as JsonSchema;
 describe("fieldsFromSchema", () => {
   it("picks a control per property of the LLM engine", () => {
     const fields = Object.fromEntries(fieldsFromSchema(schemaOf("llm_engine")).map((f) => [f.name, f]));
-    expect(fields.provider).toMatchObject({ kind: "select", options: ["openai", "gemini", "openai-compatible"], default: "openai" });
+    // The server fills in the provider and never takes a URL from a graph.
+    expect(Object.keys(fields)).not.toContain("provider");
+    expect(Object.keys(fields)).not.toContain("base_url");
+    expect(fields.connection).toMatchObject({ kind: "text", nullable: true, label: "Connection" });
     expect(fields.model).toMatchObject({ kind: "combo", label: "Model" });
     expect(fields.temperature).toMatchObject({ kind: "slider", min: 0, max: 2, step: 0.01, integer: false });
     expect(fields.max_tokens).toMatchObject({ kind: "number", integer: true, min: 1, max: 32000 });
     expect(fields.custom_prompt).toMatchObject({ kind: "multiline", label: "Prompt", maxLength: 10000 });
     expect(fields.use_web_search).toMatchObject({ kind: "switch", default: false });
-    expect(fields.base_url).toMatchObject({ kind: "text", nullable: true, format: "uri", label: "Base URL" });
   });
 
   it("reads the knowledge base and output schemas", () => {
     const kb = Object.fromEntries(fieldsFromSchema(schemaOf("knowledge_base")).map((f) => [f.name, f]));
-    expect(kb.collection).toMatchObject({ kind: "text", required: true });
+    // A knowledge base by id only: its collection and embedding model are the server's.
+    expect(Object.keys(kb)).toEqual(["knowledge_base_id", "top_k", "similarity_threshold"]);
     expect(kb.knowledge_base_id).toMatchObject({ nullable: true, label: "Knowledge base" });
-    expect(kb.embedding_provider).toMatchObject({ kind: "select", default: "local" });
     expect(kb.top_k).toMatchObject({ kind: "slider", step: 1, min: 1, max: 50 });
     const out = fieldsFromSchema(schemaOf("output"));
     expect(out.map((f) => [f.name, f.kind])).toEqual([
@@ -41,7 +43,6 @@ describe("fieldsFromSchema", () => {
 
   it("starts new nodes from the non-null defaults", () => {
     expect(defaultConfig(schemaOf("llm_engine"))).toEqual({
-      provider: "openai",
       model: "gpt-4o-mini",
       temperature: 0.7,
       max_tokens: 1000,
@@ -55,10 +56,9 @@ describe("fieldsFromSchema", () => {
     const fields = Object.fromEntries(fieldsFromSchema(schemaOf("llm_engine")).map((f) => [f.name, f]));
     expect(fieldError(fields.temperature, 2.5)).toBe("At most 2");
     expect(fieldError(fields.max_tokens, 1.5)).toBe("A whole number");
-    expect(fieldError(fields.base_url, "localhost")).toMatch(/URL/);
-    const kb = Object.fromEntries(fieldsFromSchema(schemaOf("knowledge_base")).map((f) => [f.name, f]));
-    expect(fieldError(kb.collection, undefined)).toBe("Required");
-    expect(fieldError(kb.collection, "-bad")).toBe("Not in the expected format");
+    expect(fieldError(fields.connection, "Local LLM")).toBe("Not in the expected format");
+    expect(fieldError(fields.connection, undefined)).toBeNull();
+    expect(fieldError({ ...fields.connection, format: "uri", pattern: undefined }, "localhost")).toMatch(/URL/);
   });
 });
 
@@ -107,11 +107,6 @@ describe("ConfigForm", () => {
     await user.click(screen.getByRole("switch", { name: "Use web search" }));
     expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ use_web_search: true }));
 
-    // Select of an enum.
-    await user.click(screen.getByRole("combobox", { name: "Provider" }));
-    await user.click(within(screen.getByRole("listbox")).getByRole("option", { name: "gemini" }));
-    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ provider: "gemini" }));
-
     // Combo box with suggestions, free text allowed.
     const model = screen.getByRole("combobox", { name: "Model" });
     await user.clear(model);
@@ -119,14 +114,26 @@ describe("ConfigForm", () => {
     expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ model: "my-local-model" }));
 
     // Emptying a nullable field removes it.
-    const baseUrl = screen.getByLabelText("Base URL");
-    await user.type(baseUrl, "http://x");
-    await user.clear(baseUrl);
-    expect(onChange.mock.lastCall![0]).not.toHaveProperty("base_url");
+    const connection = screen.getByLabelText("Connection");
+    await user.type(connection, "local");
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ connection: "local" }));
+    await user.clear(connection);
+    expect(onChange.mock.lastCall![0]).not.toHaveProperty("connection");
 
     // The server's message shows on its field.
     expect(screen.getByText("Node 'llm' config.max_tokens: too big.")).toBeInTheDocument();
   }, 30_000);
+
+  it("offers an enum's values in a select", async () => {
+    const user = userEvent.setup();
+    const onChange = vi.fn();
+    render(<ConfigForm fields={fieldsFromSchema(schemaOf("output"))} value={{}} onChange={onChange} />);
+    await user.click(screen.getByRole("combobox", { name: "Response format" }));
+    const listbox = screen.getByRole("listbox");
+    expect(within(listbox).getAllByRole("option").map((o) => o.textContent)).toEqual(["text", "markdown", "json"]);
+    await user.click(within(listbox).getByRole("option", { name: "json" }));
+    expect(onChange).toHaveBeenLastCalledWith("response_format", "json");
+  });
 });
 
 const KBS = [
@@ -144,19 +151,22 @@ const KBS = [
   },
 ];
 
+const NO_CONNECTIONS = { data: [], loading: false, error: null };
+
 function kbNode(config: Config): FlowNode {
   return { id: "kb_1", type: "component", position: { x: 0, y: 0 }, data: { componentType: "knowledge_base", config, policy: null } };
 }
 
 describe("ConfigPanel", () => {
-  it("picks a knowledge base and hides the fields it fills in", async () => {
+  it("picks a knowledge base by id, never a collection", async () => {
     const user = userEvent.setup();
     const onConfig = vi.fn();
     const props = {
       selectedCount: 1,
       component: component("knowledge_base"),
-      problems: [{ code: "invalid_config", message: "Node 'kb_1' config.collection: Field required.", node_id: "kb_1", field: "config.collection" }],
+      problems: [{ code: "unknown_knowledge_base", message: "node 'kb_1': choose a knowledge base", node_id: "kb_1", field: "config.knowledge_base_id" }],
       knowledgeBases: { data: KBS, loading: false, error: null },
+      connections: NO_CONNECTIONS,
       onConfig,
       onPolicy: vi.fn(),
       onDelete: vi.fn(),
@@ -166,8 +176,13 @@ describe("ConfigPanel", () => {
         <ConfigPanel {...props} node={kbNode({ top_k: 4 })} />
       </MemoryRouter>,
     );
-    expect(screen.getByTestId("node-problem-list")).toHaveTextContent("config.collection: Field required");
-    expect(screen.getByLabelText(/Collection/)).toBeInTheDocument();
+    expect(screen.getByTestId("node-problem-list")).toHaveTextContent("choose a knowledge base");
+    // No way to name a collection: a knowledge base is chosen by id.
+    expect(screen.queryByLabelText(/Collection/)).not.toBeInTheDocument();
+    await user.click(screen.getByRole("combobox", { name: "Knowledge base" }));
+    expect(screen.getByRole("option", { name: "None chosen" })).toBeInTheDocument();
+    expect(screen.queryByRole("option", { name: /collection/i })).not.toBeInTheDocument();
+    await user.keyboard("{Escape}");
     await user.click(screen.getByRole("combobox", { name: "Knowledge base" }));
     await user.click(screen.getByRole("option", { name: /Refund policies/ }));
     expect(onConfig).toHaveBeenCalledWith("knowledge_base_id", "kb-1");
@@ -192,6 +207,7 @@ describe("ConfigPanel", () => {
           component={component("llm_engine")}
           problems={[]}
           knowledgeBases={{ data: [], loading: false, error: null }}
+          connections={NO_CONNECTIONS}
           onConfig={vi.fn()}
           onPolicy={onPolicy}
           onDelete={vi.fn()}
@@ -216,6 +232,7 @@ describe("ConfigPanel", () => {
           component={undefined}
           problems={[]}
           knowledgeBases={{ data: undefined, loading: true, error: null }}
+          connections={NO_CONNECTIONS}
           onConfig={vi.fn()}
           onPolicy={vi.fn()}
           onDelete={vi.fn()}
@@ -231,6 +248,7 @@ describe("ConfigPanel", () => {
           component={component("knowledge_base")}
           problems={[]}
           knowledgeBases={{ data: [], loading: false, error: null }}
+          connections={NO_CONNECTIONS}
           onConfig={vi.fn()}
           onPolicy={vi.fn()}
           onDelete={vi.fn()}

@@ -8,6 +8,7 @@ import {
   nextNodeId,
   normalizeGraph,
   parseGraphJson,
+  withoutLegacyFields,
   type GraphDoc,
 } from "./graphModel";
 
@@ -86,6 +87,38 @@ describe("nextNodeId", () => {
   it("numbers ids per type like the API", () => {
     expect(nextNodeId("llm_engine", [])).toBe("llm_engine_1");
     expect(nextNodeId("llm_engine", ["llm_engine_1", "llm_engine_3"])).toBe("llm_engine_2");
+  });
+});
+
+/** GRAPH as saved before connections: a server URL and a raw collection. */
+function legacyGraph(): GraphDoc {
+  const graph = structuredClone(GRAPH);
+  graph.nodes[1].config = { ...graph.nodes[1].config, collection: "kb-abc", embedding_model: "all-MiniLM-L6-v2" };
+  graph.nodes[2].config = { ...graph.nodes[2].config, provider: "openai-compatible", base_url: "http://10.0.0.5:8000/v1" };
+  return graph;
+}
+
+describe("withoutLegacyFields", () => {
+  it("drops an LLM node's base_url and a knowledge base node's collection, and nothing else", () => {
+    const stripped = withoutLegacyFields(legacyGraph());
+    expect(stripped.nodes[1].config).toEqual({ knowledge_base_id: "k1", top_k: 3, embedding_model: "all-MiniLM-L6-v2" });
+    // The legacy provider stays: it names the default connection the server falls back to.
+    expect(stripped.nodes[2].config).toEqual({ ...GRAPH.nodes[2].config, provider: "openai-compatible" });
+    expect(canonicalJson(stripped)).not.toMatch(/base_url|collection/);
+    expect(stripped.edges).toEqual(GRAPH.edges);
+  });
+
+  it("returns the same graph when there is nothing to drop", () => {
+    expect(withoutLegacyFields(GRAPH)).toBe(GRAPH);
+    // Only the forbidden field of each component type is dropped.
+    const other = { ...GRAPH, nodes: [{ ...GRAPH.nodes[0], config: { collection: "x", base_url: "y" } }] };
+    expect(withoutLegacyFields(other)).toBe(other);
+  });
+
+  it("is applied to imported files", () => {
+    const result = parseGraphJson(JSON.stringify(legacyGraph()));
+    if ("error" in result) throw new Error(result.error);
+    expect(canonicalJson(result.graph)).not.toMatch(/base_url|collection/);
   });
 });
 

@@ -71,6 +71,31 @@ export function normalizeGraph(graph: Schemas["Graph"] | GraphDoc | null | undef
   };
 }
 
+/**
+ * Config fields a saved graph may no longer carry, by component type: a server URL chosen by
+ * the graph (an LLM node names a provider connection instead) and a raw Chroma collection (a
+ * knowledge base node names a knowledge base by id). The API refuses a graph holding them
+ * (422 `invalid_graph`); drafts and files from before connections may still hold them.
+ */
+export const LEGACY_CONFIG_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  llm_engine: ["base_url"],
+  knowledge_base: ["collection"],
+};
+
+/** The graph without legacy config fields (the same object when it has none). */
+export function withoutLegacyFields(graph: GraphDoc): GraphDoc {
+  let changed = false;
+  const nodes = graph.nodes.map((node) => {
+    const legacy = (LEGACY_CONFIG_FIELDS[node.type] ?? []).filter((field) => field in node.config);
+    if (!legacy.length) return node;
+    changed = true;
+    const config = { ...node.config };
+    for (const field of legacy) delete config[field];
+    return { ...node, config };
+  });
+  return changed ? { ...graph, nodes } : graph;
+}
+
 /** A policy without its unset fields; null when nothing is overridden. */
 export function compactPolicy(policy: Policy | null | undefined): Policy | null {
   if (!policy) return null;
@@ -219,7 +244,7 @@ export function parseGraphJson(text: string): { graph: GraphDoc } | { error: str
     if (seen.has(key)) return { error: `edges[${i}] repeats an edge` };
     seen.add(key);
   }
-  return { graph: normalizeGraph(raw) };
+  return { graph: withoutLegacyFields(normalizeGraph(raw)) };
 }
 
 /** Where a node dropped at `point` goes (rounded, so saved positions stay readable). */

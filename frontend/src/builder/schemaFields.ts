@@ -64,7 +64,6 @@ export interface JsonSchema {
 /** Labels that read better than the property name. */
 const LABELS: Record<string, string> = {
   knowledge_base_id: "Knowledge base",
-  base_url: "Base URL",
   top_k: "Top K",
   num_results: "Number of results",
   custom_prompt: "Prompt",

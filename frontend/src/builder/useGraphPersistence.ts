@@ -8,7 +8,7 @@ import { useCallback, useMemo, useState } from "react";
 
 import { api, unwrap, type Schemas } from "../api/client";
 import { queryKeys } from "../api/queryKeys";
-import { canonicalJson, type GraphDoc } from "./graphModel";
+import { canonicalJson, withoutLegacyFields, type GraphDoc } from "./graphModel";
 import type { Notice } from "./Notice";
 import type { ValidationState } from "./useValidationState";
 
@@ -16,7 +16,7 @@ export interface GraphPersistenceOptions {
   workflow: Schemas["WorkflowDetail"];
   /** The graph on the canvas now. */
   graph: GraphDoc;
-  /** The graph as loaded: the saved state to begin with. */
+  /** The graph as loaded (legacy fields included): the saved state to begin with. */
   initialGraph: GraphDoc;
   validation: Pick<ValidationState, "showProblems" | "showValid" | "dismiss" | "clear">;
   notify: (notice: Notice) => void;
@@ -31,7 +31,10 @@ export function useGraphPersistence({ workflow, graph, initialGraph, validation,
   const { showProblems, showValid, dismiss, clear } = validation;
 
   const save = useMutation({
-    mutationFn: async (sent: GraphDoc) => {
+    mutationFn: async (graphToSave: GraphDoc) => {
+      // Never a server URL or a raw collection: the API refuses them (graphs from before
+      // connections are stripped when loaded; this holds for any other way in too).
+      const sent = withoutLegacyFields(graphToSave);
       await unwrap(
         api.PUT("/api/v1/workflows/{workflow_id}/graph", {
           params: { path: { workflow_id: workflowId } },

@@ -8,6 +8,7 @@ const LINKS = [
   { to: "/", label: "Workflows" },
   { to: "/runs", label: "Runs" },
   { to: "/knowledge-bases", label: "Knowledge bases" },
+  { to: "/connections", label: "Connections", adminOnly: true },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -20,7 +21,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <Typography variant="h6" component="span" sx={{ mr: 2, fontWeight: 700 }}>
             GenAI Stack
           </Typography>
-          {LINKS.map((link) => (
+          {LINKS.filter((link) => !link.adminOnly || user?.is_admin).map((link) => (
             <Button
               key={link.to}
               component={NavLink}
