@@ -93,3 +93,17 @@ def test_the_builder_works_under_the_csp_without_a_violation(
     violations = page.evaluate("window.__cspViolations")
     assert violations == [], violations
     assert console == [], console
+
+    # The policy is enforced and a violation would have been seen: an injected inline script
+    # does not run, and the browser reports it.
+    page.evaluate(
+        """() => {
+          const script = document.createElement("script");
+          script.textContent = "window.__injected = true";
+          document.body.appendChild(script);
+        }"""
+    )
+    expect(page.locator("body")).to_be_visible()
+    assert page.evaluate("window.__injected === undefined")
+    page.wait_for_function("window.__cspViolations.length > 0")
+    assert any(v.startswith("script-src") for v in page.evaluate("window.__cspViolations"))
