@@ -139,6 +139,7 @@ describe("ConfigForm", () => {
 const KBS = [
   {
     id: "kb-1",
+    workspace_id: "ws-1",
     name: "Refund policies",
     description: "",
     collection: "kb-abc",
