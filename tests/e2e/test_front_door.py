@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from stack.processes import Stack, free_port, migrate, start_api, wait_healthy
+from stack.processes import migrate
 from tests.support.api_errors import assert_error
 from tests.support.graphs import direct_llm_graph
 from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, RunningStack
@@ -35,25 +35,15 @@ def sqlite_api(
 ) -> Iterator[str]:
     """An API process on SQLite with the restrictive settings; the URL it serves."""
     root = tmp_path_factory.mktemp("sqlite-api")
-    env = dict(
-        running_stack.env,
-        DATABASE_URL=f"sqlite:///{root / 'api.db'}",
-        DATA_DIR=str(root / "data"),
-        API_WORKER_SLOTS="0",
-        CORS_ALLOWED_ORIGINS=f"{ALLOWED_ORIGIN}, https://other.example",
-        API_DOCS_ENABLED="false",
-        METRICS_TOKEN=METRICS_TOKEN,
-    )
-    migrate(env)
-    stack = Stack()
-    try:
-        port = free_port()
-        stack.add(start_api(env, "127.0.0.1", port, running_stack.log_dir / "sqlite-api"))
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, 120, stack.processes)
+    settings = {
+        "DATABASE_URL": f"sqlite:///{root / 'api.db'}",
+        "CORS_ALLOWED_ORIGINS": f"{ALLOWED_ORIGIN}, https://other.example",
+        "API_DOCS_ENABLED": "false",
+        "METRICS_TOKEN": METRICS_TOKEN,
+    }
+    migrate(dict(running_stack.env, **settings))
+    with running_stack.extra_api(settings, name="sqlite-api") as url:
         yield url
-    finally:
-        stack.stop()
 
 
 @pytest.fixture(scope="module")
