@@ -1,5 +1,6 @@
 """What every feature's request bodies share."""
 
+import re
 import types
 from functools import cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -17,6 +18,11 @@ RunVersion = VersionNumber | Literal["draft"] | None
 
 # An id of one of our objects (UUIDs, node ids): ASCII, so a non-ASCII one is a 422.
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+def is_identifier(value: str) -> bool:
+    """Whether ``value`` could be an ``Identifier`` (for ids read outside a request body)."""
+    return 1 <= len(value) <= 64 and re.fullmatch(r"[A-Za-z0-9_.:-]+", value) is not None
 
 
 def _takes_numbers_not_booleans(annotation: Any) -> bool:

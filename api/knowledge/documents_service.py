@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
 from api.core.errors import ApiError
+from api.core.schemas import is_identifier
 from api.core.ownership import owned
 from api.core.temporal import TemporalConnector
 from api.db.models import Document, KnowledgeBase, User
@@ -50,6 +51,8 @@ async def add_document(
         kb_id = upload.fields.get("knowledge_base_id", "").strip()
         if not kb_id:
             raise invalid_field("knowledge_base_id", "is required")
+        if not is_identifier(kb_id):
+            raise invalid_field("knowledge_base_id", "is not an id (ids are ASCII)")
         kb = await run_in_threadpool(owned_knowledge_base, session, user, kb_id)
         file_type = await run_in_threadpool(
             decide_document_type, upload.content, upload.filename, upload.path

@@ -158,8 +158,12 @@ class _MultipartReader:
     def _part_end(self) -> None:
         if self._part.name == self.file_field:
             self.file_done = True
-        else:
-            self.fields[self._part.name] = _decode(bytes(self._part.data))
+            return
+        value = _decode(bytes(self._part.data))
+        if any(unicodedata.category(ch)[0] == "C" for ch in value):
+            # Not JSON, so RequestGuard never sees it; PostgreSQL refuses a null byte in text.
+            raise invalid_field(self._part.name, "may not hold a control character")
+        self.fields[self._part.name] = value
 
     def _end(self) -> None:
         self.ended = True

@@ -178,6 +178,20 @@ def test_null_bytes_non_finite_numbers_and_non_ascii_ids_in_any_body_are_422(
     assert door_user.get("/workflows").json() == workflows_before
 
 
+@pytest.mark.parametrize("kb_id", ["kb\x00", "k\u00e9", "kb\x1b[0m"])
+def test_an_upload_naming_a_knowledge_base_with_odd_characters_is_refused(
+    door_user: httpx.Client, kb_id: str
+) -> None:
+    """The streamed upload is not JSON, so its form fields are checked where they are read."""
+    reply = door_user.post(
+        "/documents/upload",
+        data={"knowledge_base_id": kb_id},
+        files={"file": ("notes\x00.txt", b"Refunds take 5 days.", "text/plain")},
+    )
+    error = assert_error(reply, 422, "invalid_request")
+    assert "knowledge_base_id" in error["message"]
+
+
 def test_booleans_are_not_version_numbers_and_strings_still_parse(
     door_user: httpx.Client, workflow: dict[str, Any]
 ) -> None:
