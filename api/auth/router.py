@@ -58,7 +58,7 @@ def change_password(
 
 
 @router.get("/auth/me")
-def me(user: CurrentUser) -> UserOut:
+async def me(user: CurrentUser) -> UserOut:
     """The logged-in user."""
     return UserOut.model_validate(user, from_attributes=True)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from temporalio.client import Client
 
@@ -25,8 +25,21 @@ SessionDep = Annotated[Session, Depends(session_scope)]
 
 _bearer = HTTPBearer(auto_error=False)
 
+# Built once (each request only binds its values): the user of a token, if its login
+# session is neither revoked nor expired.
+_USER_OF_LIVE_SESSION = (
+    select(User)
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .where(
+        AuthSession.id == bindparam("session_id"),
+        User.id == bindparam("user_id"),
+        AuthSession.revoked_at.is_(None),
+        AuthSession.expires_at > bindparam("now"),
+    )
+)
 
-def rate_limiter(settings: SettingsDep) -> RateLimiter:
+
+async def rate_limiter(settings: SettingsDep) -> RateLimiter:
     """Quotas and log-in throttling as the settings describe them (api/core/rate_limits.py)."""
     return limiter_for(settings)
 
@@ -56,16 +69,9 @@ def current_caller(
     claims = read_token(credentials.credentials, settings)
     user = None
     if claims is not None:
-        user = session.scalar(
-            select(User)
-            .join(AuthSession, AuthSession.user_id == User.id)
-            .where(
-                AuthSession.id == claims.session_id,
-                User.id == claims.user_id,
-                AuthSession.revoked_at.is_(None),
-                AuthSession.expires_at > datetime.now(UTC),
-            )
-        )
+        now = datetime.now(UTC)
+        values = {"session_id": claims.session_id, "user_id": claims.user_id, "now": now}
+        user = session.scalars(_USER_OF_LIVE_SESSION, values).first()
     if claims is None or user is None:
         raise ApiError(401, "unauthorized", "The access token is invalid, expired or revoked")
     caller = Caller(user=user, principal=f"user:{user.id}", session_id=claims.session_id)
@@ -76,7 +82,7 @@ def current_caller(
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
-def current_user(caller: CurrentCaller) -> User:
+async def current_user(caller: CurrentCaller) -> User:
     """The user making the request (see ``current_caller``)."""
     return caller.user
 
@@ -101,7 +107,7 @@ class ClientInfo:
     user_agent: str | None
 
 
-def client_info(request: Request) -> ClientInfo:
+async def client_info(request: Request) -> ClientInfo:
     address = request.client.host if request.client else "unknown"
     user_agent = request.headers.get("user-agent")
     return ClientInfo(address=address[:64], user_agent=user_agent[:200] if user_agent else None)

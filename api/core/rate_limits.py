@@ -15,11 +15,15 @@ checked (so parallel attempts cannot slip past the limit) and forgiven when it s
 success resets the account. Failures are forgotten after ``LOGIN_FAILURE_MEMORY_SECONDS``
 without one.
 
-Both are small functions of one state (``LimitState``) applied atomically by a store: the
-database (the default: every API process sharing the database shares the limits; the row is
-locked by ``BEGIN IMMEDIATE`` on SQLite and ``SELECT … FOR UPDATE`` on PostgreSQL) or Redis
-(``RATE_LIMIT_REDIS_URL``; ``WATCH``/``MULTI``, retried when another process got there
-first). The algorithm is written once, in this module, for both.
+Both are small functions of one state (``LimitState``), written once in this module and
+applied by ``apply``: it reads the state (from a per-process cache of what this process last
+wrote, else the store), computes the new one and writes it with an atomic compare-and-set,
+which fails if any process changed the key meanwhile; then it reads the key and tries
+again. A refusal is only ever decided on a state just read. Two stores implement read and
+compare-and-set: the database (the default; every API process sharing the database shares
+the limits; a conditional ``UPDATE`` or ``INSERT … ON CONFLICT DO NOTHING``, each atomic on
+PostgreSQL and SQLite) and Redis (``RATE_LIMIT_REDIS_URL``; a Lua compare-and-set). In the
+common case, one process serving a principal's calls, a call costs one round trip.
 """
 
 import hashlib
@@ -34,8 +38,19 @@ from typing import Any, Protocol, TypeVar
 
 import redis
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy import Connection, Engine, delete, event, insert, select, update
+from sqlalchemy import (
+    Engine,
+    Executable,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 from api.core.errors import ApiError
 from api.db.models import RateLimitState
@@ -57,14 +72,18 @@ class LimitState:
 
 
 Step = Callable[[LimitState | None], tuple[LimitState | None, T]]
-"""Reads a key's state (None: none yet) and returns the state to write (None: leave it)
-and its outcome."""
+"""Reads a key's state (None: none yet) and returns the state to write (None: nothing to
+write) and its outcome; a pure function, so it can be applied again to a fresher state."""
 
 
 class LimitStore(Protocol):
-    def update(self, key: str, step: Step[T]) -> T:
-        """Applies ``step`` to the key's state atomically, across every process sharing the
-        store, and returns its outcome."""
+    def read(self, key: str) -> LimitState | None:
+        """The key's state as stored now (None: there is none)."""
+        ...
+
+    def compare_and_set(self, key: str, expected: LimitState | None, new: LimitState) -> bool:
+        """Writes ``new`` if the key's state is still ``expected`` (None: there is none), as
+        one atomic step across every process sharing the store; False if it was not."""
         ...
 
 
@@ -82,14 +101,20 @@ def _live(state: LimitState | None, now: float) -> LimitState | None:
 
 
 def gcra_take(now: float, per_hour: int) -> Step[Verdict]:
-    """One call against ``per_hour`` calls an hour."""
+    """One call against ``per_hour`` calls an hour.
+
+    Processes read their clocks a moment before they write, so ``now`` may be a little
+    earlier than the ``now`` of a write already made; a slack of half an interval (at most a
+    second) keeps such a call from being refused at the boundary, and is too small to let
+    one more call through."""
     interval = HOUR / per_hour
+    slack = min(interval / 2, 1.0)
 
     def step(state: LimitState | None) -> tuple[LimitState | None, Verdict]:
         live = _live(state, now)
         tat = max(live.tat, now) if live else now
         new_tat = tat + interval
-        if new_tat - now > HOUR:
+        if new_tat - now > HOUR + slack:
             return None, Verdict(False, new_tat - HOUR - now)
         return LimitState(new_tat, 0, new_tat), Verdict(True)
 
@@ -154,6 +179,47 @@ def throttle_forgive(now: float, policy: ThrottlePolicy, *, reset: bool) -> Step
     return step
 
 
+# --- applying a step: the one read-compute-compare-and-set loop ----------------------------
+
+_UNKNOWN = object()
+_MAX_TRIES = 1000
+_CACHE_LIMIT = 100_000
+
+
+class StateCache:
+    """What this process last wrote or read for each key: a guess, checked by every write."""
+
+    def __init__(self) -> None:
+        self._states: dict[str, LimitState | None] = {}
+
+    def get(self, key: str) -> object:
+        return self._states.get(key, _UNKNOWN)
+
+    def put(self, key: str, state: LimitState | None) -> None:
+        if len(self._states) >= _CACHE_LIMIT:
+            self._states.clear()
+        self._states[key] = state
+
+
+def apply(store: LimitStore, cache: StateCache, key: str, step: Step[T]) -> T:
+    """Applies ``step`` to the key's state atomically and returns its outcome."""
+    guess = cache.get(key)
+    fresh = guess is _UNKNOWN
+    state = store.read(key) if fresh else guess
+    for _ in range(_MAX_TRIES):
+        assert state is None or isinstance(state, LimitState)
+        new, outcome = step(state)
+        if new is None:
+            if fresh:  # nothing to write, decided on the state as stored
+                cache.put(key, state)
+                return outcome
+        elif store.compare_and_set(key, state, new):
+            cache.put(key, new)
+            return outcome
+        state, fresh = store.read(key), True
+    raise RuntimeError(f"rate limit state '{key}' kept changing for {_MAX_TRIES} tries")
+
+
 # --- the stores ----------------------------------------------------------------------------
 
 _ROW = RateLimitState
@@ -163,58 +229,103 @@ _PRUNE_EVERY_SECONDS = 300.0
 class DatabaseStore:
     """Limits in the ``rate_limit_state`` table of the product's database.
 
-    A dedicated small pool whose commits do not wait for the disk (``synchronous=NORMAL``
-    in SQLite's WAL mode, ``synchronous_commit=off`` on PostgreSQL): a crash may forget the
-    last few counts, never corrupt them."""
+    Its own small pool of autocommit connections whose commits do not wait for the disk
+    (``synchronous=NORMAL`` in SQLite's WAL mode, ``synchronous_commit=off`` on PostgreSQL):
+    a crash may forget the last few counts, never corrupt them."""
 
     def __init__(self, url: str) -> None:
-        self._sqlite = url.startswith("sqlite")
         self._engine = _limits_engine(url)
+        insert = sqlite_insert if url.startswith("sqlite") else pg_insert
+        new_values: dict[str, Any] = {
+            "tat": bindparam("new_tat"),
+            "count": bindparam("new_count"),
+            "expires_at": bindparam("new_expires_at"),
+        }
+        # Built once: each call only binds its values.
+        self._select = select(_ROW.tat, _ROW.count, _ROW.expires_at).where(
+            _ROW.key == bindparam("the_key")
+        )
+        # RETURNING says whether a row was inserted (an INSERT's rowcount is not reliable).
+        self._insert = (
+            insert(_ROW)
+            .values(key=bindparam("the_key"), **new_values)
+            .on_conflict_do_nothing()
+            .returning(_ROW.key)
+        )
+        self._update = (
+            update(_ROW)
+            .where(
+                _ROW.key == bindparam("the_key"),
+                _ROW.tat == bindparam("old_tat"),
+                _ROW.count == bindparam("old_count"),
+                _ROW.expires_at == bindparam("old_expires_at"),
+            )
+            .values(**new_values)
+        )
         self._next_prune = 0.0
         self._prune_lock = threading.Lock()
 
-    def update(self, key: str, step: Step[T]) -> T:
-        with self._engine.connect() as conn:
-            if self._sqlite:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, before reading
-            state = self._locked_row(conn, key)
-            new, outcome = step(state)
-            if new is not None:
-                values = {"tat": new.tat, "count": new.count, "expires_at": new.expires_at}
-                if state is None and self._sqlite:
-                    conn.execute(insert(_ROW).values(key=key, **values))
-                else:
-                    conn.execute(update(_ROW).where(_ROW.key == key).values(**values))
-            conn.commit()
-        self._maybe_prune()
-        return outcome
+    def read(self, key: str) -> LimitState | None:
+        _, row = self._execute(self._select, {"the_key": key})
+        if row is None:
+            return None
+        return LimitState(float(row[0]), int(row[1]), float(row[2]))
 
-    def _locked_row(self, conn: Connection, key: str) -> LimitState | None:
-        """The key's row, locked until commit (on PostgreSQL created first if missing, so
-        there is a row to lock; an empty row reads as expired)."""
-        query = select(_ROW.tat, _ROW.count, _ROW.expires_at).where(_ROW.key == key)
-        row = conn.execute(query.with_for_update()).first()
-        if row is None and not self._sqlite:
-            empty = {"key": key, "tat": 0.0, "count": 0, "expires_at": 0.0}
-            conn.execute(pg_insert(_ROW).values(**empty).on_conflict_do_nothing())
-            row = conn.execute(query.with_for_update()).first()
-        return LimitState(row[0], row[1], row[2]) if row is not None else None
+    def compare_and_set(self, key: str, expected: LimitState | None, new: LimitState) -> bool:
+        values = {
+            "the_key": key,
+            "new_tat": new.tat,
+            "new_count": new.count,
+            "new_expires_at": new.expires_at,
+        }
+        if expected is None:
+            _, inserted = self._execute(self._insert, values)
+            changed = inserted is not None
+        else:
+            old = {
+                "old_tat": expected.tat,
+                "old_count": expected.count,
+                "old_expires_at": expected.expires_at,
+            }
+            rowcount, _ = self._execute(self._update, values | old)
+            changed = rowcount == 1
+        self._maybe_prune(new.expires_at)
+        return changed
 
-    def _maybe_prune(self) -> None:
+    def _execute(
+        self, statement: Executable, values: dict[str, Any] | None = None
+    ) -> tuple[int, tuple[Any, ...] | None]:
+        """Runs one statement on a pooled connection: its row count and first row. A pooled
+        connection whose server went away is replaced once (instead of pinging the server
+        before every use, which would double the round trips)."""
+        for attempt in range(2):
+            try:
+                with self._engine.connect() as conn:
+                    result = conn.execute(statement, values)
+                    row = result.first() if result.returns_rows else None
+                    return result.rowcount, tuple(row) if row is not None else None
+            except DBAPIError as exc:
+                if attempt or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _maybe_prune(self, now: float) -> None:
         """Deletes expired rows, at most once every five minutes per process."""
-        now = time.time()
         if now < self._next_prune or not self._prune_lock.acquire(blocking=False):
             return
         try:
+            now = time.time()
             self._next_prune = now + _PRUNE_EVERY_SECONDS
-            with self._engine.begin() as conn:
-                conn.execute(delete(_ROW).where(_ROW.expires_at < now))
+            self._execute(delete(_ROW).where(_ROW.expires_at < now))
         finally:
             self._prune_lock.release()
 
 
 def _limits_engine(url: str) -> Engine:
-    engine = make_engine(url)
+    if url.startswith("sqlite"):
+        engine = make_engine(url)
+    else:
+        engine = create_engine(url, pool_size=10, max_overflow=20)
 
     @event.listens_for(engine, "connect")
     def _no_waiting_for_the_disk(dbapi_conn: Any, _record: Any) -> None:
@@ -226,7 +337,24 @@ def _limits_engine(url: str) -> Engine:
             dbapi_conn.commit()
         cursor.close()
 
-    return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+# Compare-and-set of one hash: fields are written and compared as Python's repr of each
+# number, which reads back as exactly the same float.
+_REDIS_COMPARE_AND_SET = """
+local current = redis.call('HMGET', KEYS[1], 'tat', 'count', 'expires_at')
+if ARGV[1] == '1' then
+  if current[1] ~= ARGV[2] or current[2] ~= ARGV[3] or current[3] ~= ARGV[4] then
+    return 0
+  end
+elseif current[1] then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'tat', ARGV[5], 'count', ARGV[6], 'expires_at', ARGV[7])
+redis.call('PEXPIREAT', KEYS[1], ARGV[8])
+return 1
+"""
 
 
 class RedisStore:
@@ -235,33 +363,25 @@ class RedisStore:
     def __init__(self, url: str, prefix: str) -> None:
         self._redis = redis.Redis.from_url(url)
         self._prefix = prefix
+        self._compare_and_set = self._redis.register_script(_REDIS_COMPARE_AND_SET)
 
-    def update(self, key: str, step: Step[T]) -> T:
-        name = self._prefix + key
-        with self._redis.pipeline() as pipe:
-            while True:
-                try:
-                    pipe.watch(name)
-                    tat, count, expires_at = pipe.hmget(name, ["tat", "count", "expires_at"])
-                    state = None
-                    if tat is not None and count is not None and expires_at is not None:
-                        state = LimitState(float(tat), int(count), float(expires_at))
-                    new, outcome = step(state)
-                    if new is not None:
-                        pipe.multi()
-                        pipe.hset(
-                            name,
-                            mapping={
-                                "tat": new.tat,
-                                "count": new.count,
-                                "expires_at": new.expires_at,
-                            },
-                        )
-                        pipe.pexpireat(name, math.ceil(new.expires_at * 1000))
-                        pipe.execute()
-                    return outcome
-                except redis.WatchError:
-                    continue  # another process changed the key between WATCH and EXEC
+    def read(self, key: str) -> LimitState | None:
+        tat, count, expires_at = self._redis.hmget(
+            self._prefix + key, ["tat", "count", "expires_at"]
+        )
+        if tat is None or count is None or expires_at is None:
+            return None
+        return LimitState(float(tat), int(count), float(expires_at))
+
+    def compare_and_set(self, key: str, expected: LimitState | None, new: LimitState) -> bool:
+        old = _fields(expected) if expected is not None else ["", "", ""]
+        args = ["1" if expected is not None else "0", *old, *_fields(new)]
+        args.append(str(math.ceil(new.expires_at * 1000)))
+        return bool(self._compare_and_set(keys=[self._prefix + key], args=args))
+
+
+def _fields(state: LimitState) -> list[str]:
+    return [repr(state.tat), str(state.count), repr(state.expires_at)]
 
 
 # --- the limiter ---------------------------------------------------------------------------
@@ -280,6 +400,7 @@ class RateLimiter:
     def __init__(
         self,
         store: LimitStore,
+        cache: StateCache,
         *,
         quotas: dict[str, int] | None,
         account: ThrottlePolicy,
@@ -287,10 +408,14 @@ class RateLimiter:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
+        self.cache = cache
         self.quotas = quotas  # None: quotas are off
         self.account = account
         self.address = address
         self._clock = clock
+
+    def _apply(self, key: str, step: Step[T]) -> T:
+        return apply(self.store, self.cache, key, step)
 
     def charge(self, quota: str, principal: str) -> None:
         """Counts one call of ``principal`` against ``quota``; 429 ``rate_limited`` with
@@ -298,9 +423,7 @@ class RateLimiter:
         if self.quotas is None:
             return
         per_hour = self.quotas[quota]
-        verdict = self.store.update(
-            f"quota:{quota}:{principal}", gcra_take(self._clock(), per_hour)
-        )
+        verdict = self._apply(f"quota:{quota}:{principal}", gcra_take(self._clock(), per_hour))
         if not verdict.allowed:
             seconds = retry_after_seconds(verdict.retry_after)
             raise ApiError(
@@ -317,7 +440,7 @@ class RateLimiter:
         if self.quotas is None:
             return
         step = gcra_give_back(self._clock(), self.quotas[quota])
-        self.store.update(f"quota:{quota}:{principal}", step)
+        self._apply(f"quota:{quota}:{principal}", step)
 
     @contextmanager
     def quota(self, quota: str, principal: str) -> Iterator[None]:
@@ -340,11 +463,11 @@ class RateLimiter:
         is blocked (and then nothing is counted)."""
         now = self._clock()
         account_key, address_key = _account_key(email), f"login-address:{address}"
-        verdict = self.store.update(account_key, throttle_attempt(now, self.account))
+        verdict = self._apply(account_key, throttle_attempt(now, self.account))
         if verdict.allowed:
-            verdict = self.store.update(address_key, throttle_attempt(now, self.address))
+            verdict = self._apply(address_key, throttle_attempt(now, self.address))
             if not verdict.allowed:  # this attempt is not made: do not count it
-                self.store.update(account_key, throttle_forgive(now, self.account, reset=False))
+                self._apply(account_key, throttle_forgive(now, self.account, reset=False))
         if not verdict.allowed:
             seconds = retry_after_seconds(verdict.retry_after)
             raise ApiError(
@@ -358,15 +481,13 @@ class RateLimiter:
     def login_succeeded(self, email: str, address: str) -> None:
         """The attempt was right: the account's failures are reset, the address's kept."""
         now = self._clock()
-        self.store.update(_account_key(email), throttle_forgive(now, self.account, reset=True))
-        self.store.update(
-            f"login-address:{address}", throttle_forgive(now, self.address, reset=False)
-        )
+        self._apply(_account_key(email), throttle_forgive(now, self.account, reset=True))
+        self._apply(f"login-address:{address}", throttle_forgive(now, self.address, reset=False))
 
     def forget_account(self, email: str) -> None:
         """Clears an account's failures and block (an administrator reset its password)."""
         now = self._clock()
-        self.store.update(_account_key(email), throttle_forgive(now, self.account, reset=True))
+        self._apply(_account_key(email), throttle_forgive(now, self.account, reset=True))
 
 
 def _account_key(email: str) -> str:
@@ -375,15 +496,17 @@ def _account_key(email: str) -> str:
 
 
 @lru_cache
-def _store(database_url: str, redis_url: str | None, redis_prefix: str) -> LimitStore:
+def _store(
+    database_url: str, redis_url: str | None, redis_prefix: str
+) -> tuple[LimitStore, StateCache]:
     if redis_url:
-        return RedisStore(redis_url, redis_prefix)
-    return DatabaseStore(database_url)
+        return RedisStore(redis_url, redis_prefix), StateCache()
+    return DatabaseStore(database_url), StateCache()
 
 
 def limiter_for(settings: Settings) -> RateLimiter:
     """The limiter these settings describe (its store is made once per process)."""
-    store = _store(
+    store, cache = _store(
         settings.sqlalchemy_url, settings.rate_limit_redis_url, settings.rate_limit_redis_prefix
     )
     quotas = {
@@ -402,6 +525,7 @@ def limiter_for(settings: Settings) -> RateLimiter:
 
     return RateLimiter(
         store,
+        cache,
         quotas=quotas if settings.rate_limits_enabled else None,
         account=policy(settings.login_account_failure_limit),
         address=policy(settings.login_address_failure_limit),

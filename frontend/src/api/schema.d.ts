@@ -1891,10 +1891,7 @@ export interface components {
         };
         /**
          * KeyScope
-         * @description What a key may do, within what its owner may do.
-         *
-         *     ``read``: read workflows, runs and answers; ``run``: that and run workflows and chat;
-         *     ``full``: everything its owner may do except managing the account (keys, password).
+         * @description What an API key may do, within what its owner may do.
          * @enum {string}
          */
         KeyScope: "read" | "run" | "full";

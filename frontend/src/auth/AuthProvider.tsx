@@ -1,4 +1,7 @@
-/** Who is logged in: the token lives in localStorage; `/auth/me` says whose it is. */
+/**
+ * Who is logged in: the token lives in localStorage; `/auth/me` says whose it is. Logging
+ * out revokes the session on the server (`POST /auth/logout`) and forgets the token.
+ */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { ReactNode } from "react";
@@ -18,6 +21,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   });
 
   const logout = useCallback(() => {
+    const current = getToken();
+    if (current) {
+      // The server revokes the session; the token is forgotten here whatever it answers.
+      void api
+        .POST("/api/v1/auth/logout", { headers: { Authorization: `Bearer ${current}` } })
+        .catch(() => undefined);
+    }
     setToken(null);
     setTokenState(null);
     queryClient.clear();
