@@ -8,9 +8,10 @@ coverage phase (boundary values, wrong types, missing and extra fields) and up t
 Most generated ids would only ever reach a 404, so three requests in four of an
 operation with path parameters have them replaced by ids of real objects of the fuzzing
 user (a workflow with nodes, edges and a published version, a run, a chat, a knowledge base
-with a document). A ``DELETE`` gets objects made for it, so the ones the other operations
-use stay. Excluded, because it would end the fuzzing user's own session:
-``POST /api/v1/auth/logout`` (it revokes the token the fuzzer sends).
+with a document, its workspace with a second member, an API key). A ``DELETE`` gets objects
+made for it, so the ones the other operations use stay. Excluded, because it would end the
+fuzzing user's own session: ``POST /api/v1/auth/logout`` (it revokes the token the fuzzer
+sends).
 
 The session stack has rate limits and log-in throttling loose enough that the fuzzer is
 never throttled (tests/support/live_stack.py); the figures (operations, requests, 5xx,
@@ -45,6 +46,7 @@ SEED = 20_261_110
 REQUEST_TIMEOUT_SECONDS = 30
 EXCLUDED_PATHS = ["/api/v1/auth/logout"]
 EMAIL, PASSWORD = "fuzzer@example.org", "fuzzer-password-1"
+MEMBER_EMAIL = "fuzzer-colleague@example.org"
 
 
 @dataclass
@@ -100,8 +102,28 @@ class Objects:
         document = upload(self.client, self.ids["kb_id"], "notes.txt", b"Refunds take 5 days.")
         return {"document_id": document["id"]}
 
+    def workspace(self, workspace_id: str | None = None) -> dict[str, str]:
+        """A workspace of the fuzzing user (a new one unless given) with a second member."""
+        if workspace_id is None:
+            made = self.client.post("/workspaces", json={"name": "fuzz"}).raise_for_status()
+            workspace_id = made.json()["id"]
+        detail = self.client.post(
+            f"/workspaces/{workspace_id}/members", json={"email": MEMBER_EMAIL, "role": "viewer"}
+        ).raise_for_status()
+        members = detail.json()["members"]
+        member_id = next(m["user_id"] for m in members if m["email"] == MEMBER_EMAIL)
+        return {"workspace_id": workspace_id, "user_id": member_id}
+
+    def api_key(self) -> dict[str, str]:
+        key = self.client.post("/api-keys", json={"name": "fuzz"}).raise_for_status()
+        return {"key_id": key.json()["id"]}
+
     def fresh(self, path: str) -> dict[str, str]:
         """New objects for a DELETE of ``path``, so the shared ones survive it."""
+        if "/workspaces/" in path:
+            return self.workspace()
+        if "/api-keys/" in path:
+            return self.api_key()
         if "/documents/" in path:
             return self.document()
         if "/knowledge-bases/" in path:
@@ -116,8 +138,13 @@ class Objects:
 @pytest.fixture(scope="module")
 def objects(running_stack: RunningStack, admin: httpx.Client) -> Iterator[Objects]:
     admin.post("/users", json={"email": EMAIL, "password": PASSWORD}).raise_for_status()
+    admin.post("/users", json={"email": MEMBER_EMAIL, "password": PASSWORD}).raise_for_status()
     with login(running_stack.api_url, EMAIL, PASSWORD) as client:
         made = Objects(client, {})
+        made.ids.update(
+            made.workspace(client.get("/workspaces").raise_for_status().json()[0]["id"])
+        )
+        made.ids.update(made.api_key())
         made.ids.update(made.workflow())
         wid = made.ids["workflow_id"]
         client.post(f"/workflows/{wid}/versions", json={"note": "v1"}).raise_for_status()
