@@ -41,14 +41,24 @@ class Settings(BaseSettings):
     # Provider secrets: read by activities in the worker, never put into a plan or payload.
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
+    openai_compatible_base_url: str | None = Field(
+        default=None,
+        description="With it, an environment connection 'openai-compatible' (Ollama, vLLM).",
+    )
     openai_compatible_api_key: SecretStr | None = Field(
-        default=None, description="Sent to openai-compatible base URLs (never OPENAI_API_KEY)."
+        default=None, description="Key of the 'openai-compatible' environment connection."
     )
     gemini_api_key: SecretStr | None = None
     gemini_base_url: str | None = None
     serpapi_api_key: SecretStr | None = None
     serpapi_base_url: str = "https://serpapi.com"
     provider_timeout_seconds: float = 60.0
+
+    connection_encryption_keys: SecretStr | None = Field(
+        default=None,
+        description="Comma-separated Fernet keys; the first encrypts provider connection keys, "
+        "every one decrypts (rotation). Unset: one is created once in data_dir.",
+    )
 
     jwt_secret: SecretStr | None = Field(
         default=None, description="Unset: a random secret is created once in data_dir."

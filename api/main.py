@@ -5,9 +5,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
+from api.api_keys import router as api_keys
 from api.auth import router as auth
 from api.auth.service import ensure_admin
 from api.chat import router as chat
+from api.connections import router as connections
 from api.core.body_limit import BodySizeLimit
 from api.core.cors import Cors, parse_origins
 from api.core.errors import ErrorResponse, install_error_handlers
@@ -15,6 +17,7 @@ from api.core.frontend import mount_frontend
 from api.core.headers import SecurityHeaders
 from api.core.operator_routes import install_operator_routes
 from api.core.request_guard import RequestGuard
+from api.core.route_access import undecided_routes
 from api.core.temporal import TemporalConnector
 from api.db.session import get_sessionmaker
 from api.health import router as health
@@ -25,6 +28,7 @@ from api.versions import router as versions
 from api.workflows import components_router as components
 from api.workflows import purge_router as archive_admin
 from api.workflows import router as workflows
+from api.workspaces import router as workspaces
 from settings import get_settings
 
 
@@ -77,10 +81,16 @@ def create_app() -> FastAPI:
         knowledge_bases,
         documents,
         archive_admin,
+        connections,
+        workspaces,
+        api_keys,
     ):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)
+    undecided = undecided_routes(app)
+    if undecided:  # every route needs an authorisation decision (api/core/route_access.py)
+        raise RuntimeError(f"routes without an authorisation decision: {', '.join(undecided)}")
 
     install_operator_routes(app, settings)  # /metrics, /docs, /redoc, /openapi.json
 

@@ -25,6 +25,7 @@ from api.core.security import (
     verify_password,
 )
 from api.db.models import AuthSession, User
+from api.workspaces.service import create_personal_workspace
 from settings import Settings
 
 
@@ -133,12 +134,14 @@ def _revoke(session: Session, which: ColumnElement[bool]) -> None:
 
 
 def create_user(session: Session, email: str, password: str, *, is_admin: bool) -> User:
-    """Adds a user (caller commits); 409 if the email is taken."""
+    """Adds a user with a workspace of their own (caller commits); 409 if the email is taken."""
     email = normalise_email(email)
     if user_by_email(session, email) is not None:
         raise ApiError(409, "conflict", f"a user with email '{email}' already exists")
     user = User(email=email, password_hash=hash_password(password), is_admin=is_admin)
     session.add(user)
+    session.flush()
+    create_personal_workspace(session, user)
     return user
 
 

@@ -15,7 +15,8 @@ from api.chat.schemas import (
     ChatSessionCreate,
     ChatSessionOut,
 )
-from api.core.ownership import owned
+from api.core.access import Action, role_in
+from api.core.errors import not_found
 from api.core.temporal import TemporalConnector
 from api.db.models import ChatMessage, ChatSession, User, utcnow
 from api.runs.execution import execute_graph
@@ -27,8 +28,14 @@ HISTORY_TURNS = 20
 
 
 def _owned_session(session: Session, user: User, chat_id: str) -> ChatSession:
-    """The user's chat session, or 404."""
-    return owned(session, ChatSession, chat_id, user, "chat session")
+    """The user's own chat session while they are a member of its workspace; 404 otherwise
+    (a conversation is its author's, even within a shared workspace)."""
+    chat = session.scalar(
+        select(ChatSession).where(ChatSession.id == chat_id, ChatSession.owner_id == user.id)
+    )
+    if chat is None or role_in(session, user, chat.workspace_id) is None:
+        raise not_found("chat session", chat_id)
+    return chat
 
 
 def _message_out(m: ChatMessage) -> ChatMessageOut:
@@ -50,9 +57,15 @@ def _messages(session: Session, chat_id: str) -> list[ChatMessage]:
 
 
 def create_session(session: Session, *, user: User, body: ChatSessionCreate) -> ChatSessionOut:
-    """Starts a chat with one of the user's workflows (404 for anyone else's, 409 if archived)."""
-    workflow = workflow_for_change(session, user, body.workflow_id)
-    chat = ChatSession(workflow_id=workflow.id, owner_id=user.id, title=body.title)
+    """Starts a chat with a workflow the user may run (404 outside their workspaces, 409 if
+    archived)."""
+    workflow = workflow_for_change(session, user, body.workflow_id, Action.RUN)
+    chat = ChatSession(
+        workflow_id=workflow.id,
+        owner_id=user.id,
+        workspace_id=workflow.workspace_id,
+        title=body.title,
+    )
     session.add(chat)
     session.commit()
     return ChatSessionOut.model_validate(chat, from_attributes=True)
@@ -71,7 +84,7 @@ def delete_session(session: Session, *, user: User, chat_id: str) -> None:
     """Deletes the user's chat session and its messages (not while its workflow is archived:
     an archived workflow's chats are kept as they are)."""
     chat = _owned_session(session, user, chat_id)
-    workflow_for_change(session, user, chat.workflow_id)
+    workflow_for_change(session, user, chat.workflow_id, Action.RUN)
     session.delete(chat)
     session.commit()
 

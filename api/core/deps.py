@@ -12,8 +12,10 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from temporalio.client import Client
 
+from api.core.api_key_auth import authenticate_key, looks_like_key
 from api.core.errors import ApiError
 from api.core.rate_limits import RateLimiter, limiter_for
+from api.core.route_access import SCOPE_ALLOWS, KeyScope, Need, need_for
 from api.core.security import read_token
 from api.core.temporal import TemporalConnector
 from api.db.models import AuthSession, User
@@ -49,34 +51,66 @@ RateLimiterDep = Annotated[RateLimiter, Depends(rate_limiter)]
 
 @dataclass(frozen=True)
 class Caller:
-    """Who makes a request: the user, the principal quotas are counted for, the session."""
+    """Who makes a request: the user, the principal quotas are counted for, and the login
+    session or the API key it came with."""
 
     user: User
-    principal: str  # "user:<id>" for a login (an API key will be "key:<id>")
+    principal: str  # "user:<id>" for a login, "key:<id>" for an API key
     session_id: str | None  # the login session of a bearer token
+    api_key_id: str | None = None
 
 
 def current_caller(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     limiter: RateLimiterDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
-    """The caller of a valid bearer token whose login session holds (401 otherwise), with
-    the call counted against its API quota (429 when spent)."""
+    """The caller of a valid bearer token whose login session holds, or of a live API key
+    whose scope allows this route (401 / 403 otherwise), with the call counted against its
+    API quota (429 when spent)."""
     if credentials is None:
         raise ApiError(401, "unauthorized", "Log in first: send 'Authorization: Bearer <token>'")
-    claims = read_token(credentials.credentials, settings)
-    user = None
-    if claims is not None:
-        now = datetime.now(UTC)
-        values = {"session_id": claims.session_id, "user_id": claims.user_id, "now": now}
-        user = session.scalars(_USER_OF_LIVE_SESSION, values).first()
-    if claims is None or user is None:
-        raise ApiError(401, "unauthorized", "The access token is invalid, expired or revoked")
-    caller = Caller(user=user, principal=f"user:{user.id}", session_id=claims.session_id)
+    if looks_like_key(credentials.credentials):
+        caller = _key_caller(request, session, credentials.credentials)
+    else:
+        claims = read_token(credentials.credentials, settings)
+        user = None
+        if claims is not None:
+            now = datetime.now(UTC)
+            values = {"session_id": claims.session_id, "user_id": claims.user_id, "now": now}
+            user = session.scalars(_USER_OF_LIVE_SESSION, values).first()
+        if claims is None or user is None:
+            raise ApiError(401, "unauthorized", "The access token is invalid, expired or revoked")
+        caller = Caller(user=user, principal=f"user:{user.id}", session_id=claims.session_id)
     limiter.charge("api", caller.principal)
     return caller
+
+
+def _key_caller(request: Request, session: Session, credential: str) -> Caller:
+    """The caller of an API key, if it is live and its scope allows the route."""
+    address = request.client.host[:64] if request.client else None
+    found = authenticate_key(session, credential, address)
+    if found is None:
+        raise ApiError(401, "unauthorized", "The API key is invalid, expired or revoked")
+    key, user = found
+    scope = KeyScope(key.scope)
+    need = need_for(request.method, request.scope["path"])
+    if need is None or need not in SCOPE_ALLOWS[scope]:
+        what = "a login" if need is Need.ACCOUNT else f"a key with scope {_scope_for(need)}"
+        raise ApiError(
+            403,
+            "forbidden",
+            f"This API key's scope ({scope.value}) does not allow this request; it needs {what}",
+            {"scope": scope.value, "needs": need.value if need else None},
+        )
+    return Caller(user=user, principal=f"key:{key.id}", session_id=None, api_key_id=key.id)
+
+
+def _scope_for(need: Need | None) -> str:
+    allowing = [s.value for s, needs in SCOPE_ALLOWS.items() if need in needs]
+    return allowing[0] if allowing else "none"
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]

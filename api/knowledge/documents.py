@@ -35,6 +35,7 @@ def store_upload(
         id=document_id,
         knowledge_base_id=kb.id,
         owner_id=user.id,
+        workspace_id=kb.workspace_id,
         filename=upload.filename,
         file_type=file_type,
         size_bytes=upload.content.size,

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
+from api.core.access import Action, accessible
 from api.core.errors import ApiError
 from api.core.schemas import is_identifier
-from api.core.ownership import owned
 from api.core.temporal import TemporalConnector
 from api.db.models import Document, KnowledgeBase, User
 from api.knowledge.documents import (
@@ -31,15 +31,18 @@ from api.knowledge.schemas import (
     TERMINAL_STATUSES,
     DocumentOut,
 )
-from api.knowledge.service import documents_of, owned_knowledge_base
+from api.knowledge.service import documents_of, knowledge_base_for
 from api.knowledge.uploads import ReceivedUpload, invalid_field
 from settings import Settings
 
 RETRYABLE = frozenset({"failed", "cancelled"})
 
 
-def _owned_document(session: Session, user: User, document_id: str) -> Document:
-    return owned(session, Document, document_id, user, "document")
+def _document(
+    session: Session, user: User, document_id: str, action: Action = Action.VIEW
+) -> Document:
+    """A document of the user's workspaces whose role there allows ``action``."""
+    return accessible(session, Document, document_id, user, "document", action)
 
 
 async def add_document(
@@ -53,7 +56,7 @@ async def add_document(
             raise invalid_field("knowledge_base_id", "is required")
         if not is_identifier(kb_id):
             raise invalid_field("knowledge_base_id", "is not an id (ids are ASCII)")
-        kb = await run_in_threadpool(owned_knowledge_base, session, user, kb_id)
+        kb = await run_in_threadpool(knowledge_base_for, session, user, kb_id, Action.EDIT)
         file_type = await run_in_threadpool(
             decide_document_type, upload.content, upload.filename, upload.path
         )
@@ -74,7 +77,7 @@ async def list_documents(
     *, session: Session, client: Client | None, user: User, kb_id: str
 ) -> list[DocumentOut]:
     """The knowledge base's documents, newest first, with their up-to-date status."""
-    kb = await run_in_threadpool(owned_knowledge_base, session, user, kb_id)
+    kb = await run_in_threadpool(knowledge_base_for, session, user, kb_id)
     documents = await run_in_threadpool(documents_of, session, kb, newest_first=True)
     return await refresh_documents(session, client, documents)
 
@@ -83,7 +86,7 @@ async def document_status(
     *, session: Session, client: Client | None, user: User, document_id: str
 ) -> DocumentOut:
     """One of the user's documents, brought up to date from its ingestion."""
-    document = await run_in_threadpool(_owned_document, session, user, document_id)
+    document = await run_in_threadpool(_document, session, user, document_id)
     return await refresh_document(session, client, document)
 
 
@@ -91,7 +94,7 @@ async def document_progress_events(
     *, session: Session, connector: TemporalConnector, user: User, document_id: str
 ) -> AsyncIterator[str]:
     """The document's Server-Sent Events; ownership is checked before the stream starts."""
-    await run_in_threadpool(_owned_document, session, user, document_id)
+    await run_in_threadpool(_document, session, user, document_id)
     return progress_events(document_id, connector)
 
 
@@ -99,7 +102,7 @@ async def cancel_document(
     *, session: Session, client: Client, user: User, document_id: str
 ) -> DocumentOut:
     """Asks the document's open ingestion to stop (409 if it has already ended)."""
-    document = await run_in_threadpool(_owned_document, session, user, document_id)
+    document = await run_in_threadpool(_document, session, user, document_id, Action.EDIT)
     current = await refresh_document(session, client, document)
     if current.status in TERMINAL_STATUSES or document.workflow_id is None:
         raise ApiError(409, "conflict", f"The document's ingestion has already {current.status}")
@@ -111,7 +114,7 @@ async def retry_document(
     *, session: Session, client: Client, settings: Settings, user: User, document_id: str
 ) -> DocumentOut:
     """Ingests a failed or cancelled document again, under its next workflow id."""
-    document = await run_in_threadpool(_owned_document, session, user, document_id)
+    document = await run_in_threadpool(_document, session, user, document_id, Action.EDIT)
     current = await refresh_document(session, client, document)
     if current.status not in RETRYABLE:
         raise ApiError(
@@ -138,7 +141,7 @@ async def delete_document(
     *, session: Session, client: Client, settings: Settings, user: User, document_id: str
 ) -> None:
     """Stops the ingestion, starts deleting the document's vectors, then forgets it."""
-    document = await run_in_threadpool(_owned_document, session, user, document_id)
+    document = await run_in_threadpool(_document, session, user, document_id, Action.EDIT)
     kb = await run_in_threadpool(session.get, KnowledgeBase, document.knowledge_base_id)
     assert kb is not None
     if document.status not in TERMINAL_STATUSES and document.workflow_id:

@@ -1,25 +1,26 @@
-"""Resolves ``knowledge_base`` nodes to the user's knowledge bases, before compiling.
+"""Resolves ``knowledge_base`` nodes to knowledge bases of the workflow's workspace.
 
-A graph names a knowledge base by id; only the user's own are found, and the node gets
-that knowledge base's collection and embedding model. Graphs saved before that rule
+A graph names a knowledge base by id; only those of the workflow's own workspace are
+found (everyone who may run the workflow may read them), and the node gets that
+knowledge base's collection and embedding model. Graphs saved before that rule
 (published versions are immutable) may name a collection instead: it is honoured only
-when it is the collection of one of the user's knowledge bases, so a graph can never
-read another user's vectors by naming their collection.
+when it is the collection of a knowledge base of that workspace, so a graph can never
+read another workspace's vectors by naming their collection.
 """
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from api.db.models import KnowledgeBase, User
+from api.db.models import KnowledgeBase
 from workflows.graph import Graph, Node
 from workflows.graph_problems import GraphProblem, ProblemCode
 
 
 def resolve_knowledge_bases(
-    session: Session, user: User, graph: Graph
+    session: Session, workspace_id: str, graph: Graph
 ) -> tuple[Graph, list[GraphProblem]]:
     """The graph with each knowledge base node's collection and embedding model filled in,
-    and a problem for every node whose knowledge base is not one of the user's."""
+    and a problem for every node whose knowledge base is not one of the workspace's."""
     nodes = [node for node in graph.nodes if node.type == "knowledge_base"]
     ids = {str(n.config["knowledge_base_id"]) for n in nodes if n.config.get("knowledge_base_id")}
     collections = {
@@ -32,7 +33,7 @@ def resolve_knowledge_bases(
     mine = list(
         session.scalars(
             select(KnowledgeBase).where(
-                KnowledgeBase.owner_id == user.id,
+                KnowledgeBase.workspace_id == workspace_id,
                 or_(KnowledgeBase.id.in_(ids), KnowledgeBase.collection.in_(collections)),
             )
         )
@@ -67,8 +68,8 @@ def resolve_knowledge_bases(
             problems.append(
                 GraphProblem(
                     code=ProblemCode.UNKNOWN_KNOWLEDGE_BASE,
-                    message=f"node '{node.id}': its knowledge base was not found"
-                    " among yours; choose one of your knowledge bases",
+                    message=f"node '{node.id}': its knowledge base was not found in this"
+                    " workspace; choose one of the workspace's knowledge bases",
                     node_id=node.id,
                     field="config.knowledge_base_id",
                 )

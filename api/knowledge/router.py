@@ -1,6 +1,8 @@
 """Knowledge bases: CRUD, and reindexing with another embedding model."""
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 
 from api.core.deps import CurrentUser, OptionalTemporalDep, SessionDep, SettingsDep, TemporalDep
 from api.knowledge import service
@@ -24,9 +26,15 @@ def create_knowledge_base(
 
 
 @router.get("")
-def list_knowledge_bases(session: SessionDep, user: CurrentUser) -> list[KnowledgeBaseOut]:
-    """Lists the current user's knowledge bases, most recently changed first."""
-    return service.list_knowledge_bases(session=session, user=user)
+def list_knowledge_bases(
+    session: SessionDep,
+    user: CurrentUser,
+    workspace_id: Annotated[
+        str | None, Query(max_length=64, description="Only this workspace's knowledge bases.")
+    ] = None,
+) -> list[KnowledgeBaseOut]:
+    """Lists the knowledge bases of your workspaces, most recently changed first."""
+    return service.list_knowledge_bases(session=session, user=user, workspace_id=workspace_id)
 
 
 @router.get("/{kb_id}")

@@ -32,6 +32,9 @@ class EmbeddingChoice(RequestBody):
 
 class KnowledgeBaseCreate(EmbeddingChoice):
     name: str = Field(min_length=1, max_length=200)
+    workspace_id: str | None = Field(
+        default=None, max_length=64, description="Where it goes; default: your own workspace."
+    )
     description: str = Field(default="", max_length=2000)
     chunk_size: int = Field(default=1000, ge=100, le=8000, description="Characters per chunk.")
     chunk_overlap: int = Field(default=150, ge=0, le=2000, description="Shared by neighbours.")
@@ -59,6 +62,7 @@ class ReindexRequest(EmbeddingChoice):
 
 class KnowledgeBaseOut(BaseModel):
     id: str
+    workspace_id: str
     name: str
     description: str
     collection: str

@@ -16,8 +16,14 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
+from api.core.access import (
+    Action,
+    accessible,
+    member_workspace_ids,
+    require,
+    target_workspace_id,
+)
 from api.core.errors import ApiError
-from api.core.ownership import owned
 from api.db.models import Document, KnowledgeBase, User, utcnow
 from api.knowledge.documents import (
     remove_stored_files,
@@ -49,8 +55,11 @@ def new_collection_name() -> str:
     return f"kb-{uuid.uuid4().hex}"
 
 
-def owned_knowledge_base(session: Session, user: User, kb_id: str) -> KnowledgeBase:
-    return owned(session, KnowledgeBase, kb_id, user, "knowledge base")
+def knowledge_base_for(
+    session: Session, user: User, kb_id: str, action: Action = Action.VIEW
+) -> KnowledgeBase:
+    """A knowledge base of the user's workspaces whose role there allows ``action``."""
+    return accessible(session, KnowledgeBase, kb_id, user, "knowledge base", action)
 
 
 def documents_of(
@@ -85,6 +94,7 @@ def create_knowledge_base(
     """An empty knowledge base with its own (not yet created) vector collection."""
     kb = KnowledgeBase(
         owner_id=user.id,
+        workspace_id=target_workspace_id(session, user, request.workspace_id),
         name=request.name,
         description=request.description,
         collection=new_collection_name(),
@@ -98,9 +108,16 @@ def create_knowledge_base(
     return _out(kb)
 
 
-def list_knowledge_bases(*, session: Session, user: User) -> list[KnowledgeBaseOut]:
-    """The user's knowledge bases, most recently changed first."""
-    stmt = select(KnowledgeBase).where(KnowledgeBase.owner_id == user.id)
+def list_knowledge_bases(
+    *, session: Session, user: User, workspace_id: str | None
+) -> list[KnowledgeBaseOut]:
+    """The knowledge bases of the user's workspaces (or of one), most recently changed first."""
+    if workspace_id is not None:
+        require(session, user, workspace_id, Action.VIEW, "workspace")
+        workspaces = [workspace_id]
+    else:
+        workspaces = member_workspace_ids(session, user)
+    stmt = select(KnowledgeBase).where(KnowledgeBase.workspace_id.in_(workspaces))
     return [_out(kb) for kb in session.scalars(stmt.order_by(KnowledgeBase.updated_at.desc()))]
 
 
@@ -108,7 +125,7 @@ async def knowledge_base_detail(
     *, session: Session, client: Client | None, user: User, kb_id: str
 ) -> KnowledgeBaseDetail:
     """One knowledge base with its documents counted by (up-to-date) status."""
-    kb = await run_in_threadpool(owned_knowledge_base, session, user, kb_id)
+    kb = await run_in_threadpool(knowledge_base_for, session, user, kb_id)
     documents = await run_in_threadpool(documents_of, session, kb)
     return _detail(kb, await refresh_documents(session, client, documents))
 
@@ -117,7 +134,7 @@ def update_knowledge_base(
     *, session: Session, user: User, kb_id: str, request: KnowledgeBaseUpdate
 ) -> KnowledgeBaseOut:
     """Renames the knowledge base or changes its description."""
-    kb = owned_knowledge_base(session, user, kb_id)
+    kb = knowledge_base_for(session, user, kb_id, Action.EDIT)
     if request.name is not None:
         kb.name = request.name
     if request.description is not None:
@@ -143,7 +160,7 @@ async def reindex_knowledge_base(
     committed every reader uses the new collection; if starting the deletion then fails
     (or the process dies) the old vectors are orphaned, which nobody sees.
     """
-    kb = await run_in_threadpool(owned_knowledge_base, session, user, kb_id)
+    kb = await run_in_threadpool(knowledge_base_for, session, user, kb_id, Action.EDIT)
     documents = await run_in_threadpool(documents_of, session, kb)
     await _stop_open_ingestions(client, documents)
     old_collection = kb.collection
@@ -189,7 +206,7 @@ async def delete_knowledge_base(
     The collection's deletion is started first: if Temporal refuses it (503) nothing is
     deleted, and the user can try again.
     """
-    kb = await run_in_threadpool(owned_knowledge_base, session, user, kb_id)
+    kb = await run_in_threadpool(knowledge_base_for, session, user, kb_id, Action.EDIT)
     documents = await run_in_threadpool(documents_of, session, kb)
     await _stop_open_ingestions(client, documents)
     await start_vector_deletion(client, settings, kb.collection)

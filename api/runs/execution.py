@@ -16,6 +16,8 @@ from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
+from api.connections.refs import resolve_connections
+from api.core.access import Action
 from api.core.errors import ApiError
 from api.core.schemas import RunVersion
 from api.core.search_attributes import run_search_attributes
@@ -31,7 +33,7 @@ from api.versions.service import (
     version_graph,
 )
 from api.workflows.graph_store import load_graph, workflow_for_change
-from settings import Settings
+from settings import Settings, get_settings
 from workflows.compiler import GraphInvalid, compile_graph
 from workflows.components import UserQueryConfig
 from workflows.graph import Graph
@@ -40,9 +42,15 @@ from workflows.plan import GraphRunInput, Plan
 from workflows.step_io import ChatTurn
 
 
-def compile_or_raise(session: Session, user: User, graph: Graph) -> Plan:
-    """The plan for the user's ``graph``, or a 422 listing every problem."""
-    graph, problems = resolve_knowledge_bases(session, user, graph)
+def compile_or_raise(session: Session, workspace_id: str, graph: Graph) -> Plan:
+    """The plan for the user's ``graph``, or a 422 listing every problem.
+
+    The knowledge bases and provider connections the graph names are resolved first: only
+    knowledge bases of the workflow's workspace (so everyone who may run it may read
+    them), and only connections an administrator or the environment defines."""
+    graph, problems = resolve_knowledge_bases(session, workspace_id, graph)
+    graph, connection_problems = resolve_connections(session, get_settings(), graph)
+    problems += connection_problems
     try:
         plan = compile_graph(graph)
     except GraphInvalid as invalid:
@@ -115,15 +123,15 @@ def _begin_run(
     version: RunVersion,
 ) -> PreparedRun:
     """Compiles the chosen version of the user's workflow and records a new run of it."""
-    graph, version_number = select_graph(
-        session, workflow_for_change(session, user, workflow_id), version
-    )
-    plan = compile_or_raise(session, user, graph)
+    workflow = workflow_for_change(session, user, workflow_id, Action.RUN)
+    graph, version_number = select_graph(session, workflow, version)
+    plan = compile_or_raise(session, workflow.workspace_id, graph)
     _check_query(plan, query)
     run = Run(
         id=new_run_id(),
         workflow_id=workflow_id,
         owner_id=user.id,
+        workspace_id=workflow.workspace_id,
         session_id=chat_session_id,
         plan_hash=plan.plan_hash,
         version_number=version_number,

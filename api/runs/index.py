@@ -1,8 +1,8 @@
 """The runs index: who may see a run, listing with filters and cursors, its row shape,
 and how a run's end is recorded on it.
 
-Everyone sees their own runs; an administrator may also read (list, open, export) the
-runs of every user — read only: re-running and replaying stay with the run's owner.
+Members of a workspace see its runs (viewers too); re-running and replaying need a role
+that may run. An administrator may also read (list, open, export) every run — read only.
 """
 
 import base64
@@ -12,26 +12,28 @@ from datetime import datetime
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from api.core.access import Action, accessible, member_workspace_ids
 from api.core.errors import ApiError, not_found
-from api.core.ownership import owned
 from api.db.models import Run, User
 from api.runs.schemas import IndexedRunStatus, RunFilter, RunOut, RunPage
 from settings import Settings
 
 
 def visible_run(session: Session, user: User, run_id: str) -> Run:
-    """A run the user may read: their own, or any run for an administrator; 404 otherwise."""
+    """A run the user may read: any run of their workspaces, or any run for an
+    administrator; 404 otherwise."""
     if not user.is_admin:
-        return owned(session, Run, run_id, user, "run")
+        return accessible(session, Run, run_id, user, "run", Action.VIEW)
     run = session.get(Run, run_id)
     if run is None:
         raise not_found("run", run_id)
     return run
 
 
-def own_run(session: Session, user: User, run_id: str) -> Run:
-    """A run the user may act on (re-run, replay): only their own."""
-    return owned(session, Run, run_id, user, "run")
+def runnable_run(session: Session, user: User, run_id: str) -> Run:
+    """A run the user may act on (re-run, replay, replay-check): one of a workspace in which
+    the user's role may run workflows."""
+    return accessible(session, Run, run_id, user, "run", Action.RUN)
 
 
 def temporal_ui_url(settings: Settings, run_id: str) -> str:
@@ -43,6 +45,7 @@ def run_out(run: Run, settings: Settings) -> RunOut:
         id=run.id,
         workflow_id=run.workflow_id,
         user_id=run.owner_id,
+        workspace_id=run.workspace_id,
         session_id=run.session_id,
         version=run.version_number,
         graph_hash=run.graph_hash,
@@ -85,7 +88,9 @@ def list_runs_page(
     f = run_filter
     stmt = select(Run)
     if not user.is_admin:
-        stmt = stmt.where(Run.owner_id == user.id)
+        stmt = stmt.where(Run.workspace_id.in_(member_workspace_ids(session, user)))
+    if f.workspace_id:
+        stmt = stmt.where(Run.workspace_id == f.workspace_id)
     if f.user_id:
         stmt = stmt.where(Run.owner_id == f.user_id)
     if f.workflow_id:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client, WorkflowHistory
 
+from api.core.access import Action
 from api.core.errors import ApiError
 from api.core.schemas import RunVersion
 from api.core.temporal import TemporalConnector
@@ -22,7 +23,7 @@ from api.runs.execution import (
     run_prepared,
     select_graph,
 )
-from api.runs.index import list_runs_page, own_run, run_out, visible_run
+from api.runs.index import list_runs_page, run_out, runnable_run, visible_run
 from api.runs.records import fetch_history, timeline_of
 from api.runs.replay_check import replay_histories
 from api.runs.schemas import (
@@ -43,11 +44,15 @@ from settings import Settings
 from workflows.plan import GraphRunInput, Plan
 
 
-def _derived_run(parent: Run, run_input: GraphRunInput, kind: str, **fields: object) -> Run:
+def _derived_run(
+    user: User, parent: Run, run_input: GraphRunInput, kind: str, **fields: object
+) -> Run:
+    """A new run of the parent's workflow, started (and owned) by ``user``."""
     return Run(
         id=new_run_id(),
         workflow_id=parent.workflow_id,
-        owner_id=parent.owner_id,
+        owner_id=user.id,
+        workspace_id=parent.workspace_id,
         plan_hash=run_input.plan.plan_hash,
         query=run_input.query,
         kind=kind,
@@ -57,18 +62,22 @@ def _derived_run(parent: Run, run_input: GraphRunInput, kind: str, **fields: obj
 
 
 def run_to_start_from(session: Session, user: User, run_id: str) -> Run:
-    """One of the user's runs to re-run or replay: 404 if not theirs, 409
-    ``workflow_archived`` if its workflow is archived (its runs stay readable)."""
-    parent = own_run(session, user, run_id)
-    workflow_for_change(session, user, parent.workflow_id)
+    """A run to re-run or replay: 404 unless it is in one of the user's workspaces, 403
+    unless the user's role there may run, 409 ``workflow_archived`` if its workflow is
+    archived (its runs stay readable)."""
+    parent = runnable_run(session, user, run_id)
+    workflow_for_change(session, user, parent.workflow_id, Action.RUN)
     return parent
 
 
-def prepare_rerun(session: Session, parent: Run, history: WorkflowHistory) -> PreparedRun:
+def prepare_rerun(
+    session: Session, user: User, parent: Run, history: WorkflowHistory
+) -> PreparedRun:
     """The original's plan and inputs, recorded as a new run linked to it."""
     original = run_input_of(history)
     run_input = GraphRunInput(plan=original.plan, query=original.query, history=original.history)
     run = _derived_run(
+        user,
         parent,
         run_input,
         "rerun",
@@ -103,9 +112,9 @@ def prepare_replay(
     plan = original.plan
     if version is not None:
         graph, version_number = select_graph(
-            session, workflow_for_change(session, user, parent.workflow_id), version
+            session, workflow_for_change(session, user, parent.workflow_id, Action.RUN), version
         )
-        plan = compile_or_raise(session, user, graph)
+        plan = compile_or_raise(session, parent.workspace_id, graph)
         graph_hash = graph_content_hash(graph)
     if from_node not in {s.node_id for s in plan.steps}:
         raise ApiError(
@@ -133,6 +142,7 @@ def prepare_replay(
         reuse={n: recorded[n] for n in reused},
     )
     run = _derived_run(
+        user,
         parent,
         run_input,
         "replay",
@@ -156,7 +166,7 @@ async def start_rerun(
     """Re-runs one of the user's runs (its plan and inputs, from its history)."""
     parent = await run_in_threadpool(run_to_start_from, session, user, run_id)
     history = await fetch_history(await temporal.client(), parent.id)
-    prepared = await run_in_threadpool(prepare_rerun, session, parent, history)
+    prepared = await run_in_threadpool(prepare_rerun, session, user, parent, history)
     return await run_prepared(
         session=session, temporal=temporal, settings=settings, prepared=prepared
     )
@@ -228,7 +238,7 @@ async def run_comparison(
 
 def _runs_to_check(session: Session, user: User, request: ReplayCheckRequest) -> list[str]:
     """The runs named (the user's own), then the user's most recent ``request.recent``."""
-    ids = [own_run(session, user, run_id).id for run_id in request.run_ids]
+    ids = [runnable_run(session, user, run_id).id for run_id in request.run_ids]
     if request.recent:
         recent = RunFilter(user_id=user.id, limit=request.recent)
         rows, _ = list_runs_page(session, user, recent)

@@ -23,6 +23,7 @@ class RunOut(BaseModel):
     id: str
     workflow_id: str
     user_id: str
+    workspace_id: str
     session_id: str | None
     version: int | None = Field(description="The published version run; null: the draft.")
     graph_hash: str | None = Field(description="SHA-256 of the graph that was compiled.")
@@ -45,7 +46,8 @@ class RunFilter(RequestBody):
     version: RunVersion = None
     status: IndexedRunStatus | None = None
     kind: RunKind | None = None
-    user_id: str | None = Field(default=None, description="Administrators: one user's runs.")
+    user_id: str | None = Field(default=None, description="Runs one user started.")
+    workspace_id: str | None = None
     parent_run_id: str | None = None
     started_after: datetime | None = None
     started_before: datetime | None = None

@@ -29,7 +29,7 @@ def publish_version(session: Session, *, user: User, workflow_id: str, note: str
     """Publishes the draft as the next version; 422 unless it compiles, 409 if unchanged."""
     workflow = workflow_for_change(session, user, workflow_id)
     draft = load_graph(workflow)
-    compile_or_raise(session, user, draft)
+    compile_or_raise(session, workflow.workspace_id, draft)
     content_hash = graph_content_hash(draft)
     latest = latest_version(session, workflow.id)
     if latest is not None and latest.content_hash == content_hash:

@@ -15,7 +15,7 @@ from api.core.errors import ApiError, not_found
 from api.db.models import User, Workflow, WorkflowVersion
 from api.versions.diff import diff_graphs
 from api.versions.schemas import VersionDetail, VersionDiff, VersionOut, VersionRef
-from api.workflows.graph_store import load_graph, owned_workflow
+from api.workflows.graph_store import load_graph, readable_workflow
 from workflows.canonical_json import canonical_sha256
 from workflows.graph import MAX_VERSION_NUMBER, Graph
 
@@ -96,7 +96,7 @@ def version_out(version: WorkflowVersion, author_email: str | None) -> VersionOu
 
 def list_versions(session: Session, *, user: User, workflow_id: str) -> list[VersionOut]:
     """The user's workflow's versions, newest first, without their graphs."""
-    workflow = owned_workflow(session, user, workflow_id)
+    workflow = readable_workflow(session, user, workflow_id)
     rows = session.execute(
         select(WorkflowVersion, User.email)
         .outerjoin(User, User.id == WorkflowVersion.author_id)
@@ -108,7 +108,7 @@ def list_versions(session: Session, *, user: User, workflow_id: str) -> list[Ver
 
 def get_version(session: Session, *, user: User, workflow_id: str, number: int) -> VersionDetail:
     """One version of the user's workflow, with the graph it holds."""
-    workflow = owned_workflow(session, user, workflow_id)
+    workflow = readable_workflow(session, user, workflow_id)
     version = version_by_number(session, workflow.id, number)
     author_email = (
         session.scalar(select(User.email).where(User.id == version.author_id))
@@ -142,7 +142,7 @@ def diff_versions(
     session: Session, *, user: User, workflow_id: str, base: str, target: str
 ) -> VersionDiff:
     """What changed from ``base`` to ``target``, each a version number or ``draft`` (else 422)."""
-    workflow = owned_workflow(session, user, workflow_id)
+    workflow = readable_workflow(session, user, workflow_id)
     base_ref, target_ref = _parse_ref("base", base), _parse_ref("target", target)
     diff = diff_graphs(
         _graph_of(session, workflow, base_ref), _graph_of(session, workflow, target_ref)

@@ -4,21 +4,24 @@ import math
 
 from sqlalchemy.orm import Session
 
+from api.core.access import Action, accessible
 from api.core.errors import ApiError
-from api.core.ownership import owned
 from api.db.models import User, Workflow, WorkflowComponent, WorkflowEdge
 from workflows.graph import Edge, Graph, Node, Position, StepPolicyOverride
 
 
-def owned_workflow(session: Session, user: User, workflow_id: str) -> Workflow:
-    """The user's workflow, archived or not, to read; or 404 (also for another user's)."""
-    return owned(session, Workflow, workflow_id, user, "workflow")
+def readable_workflow(session: Session, user: User, workflow_id: str) -> Workflow:
+    """A workflow of the user's workspaces, archived or not, to read; 404 for any other."""
+    return accessible(session, Workflow, workflow_id, user, "workflow", Action.VIEW)
 
 
-def workflow_for_change(session: Session, user: User, workflow_id: str) -> Workflow:
-    """The user's workflow to change or run: 404 as ``owned_workflow``, 409
-    ``workflow_archived`` once it is archived (it stays readable, never changes)."""
-    workflow = owned_workflow(session, user, workflow_id)
+def workflow_for_change(
+    session: Session, user: User, workflow_id: str, action: Action = Action.EDIT
+) -> Workflow:
+    """A workflow to change (``edit``) or run (``run``): 404 as ``readable_workflow``, 403
+    when the user's role does not allow ``action``, 409 ``workflow_archived`` once it is
+    archived (it stays readable, never changes)."""
+    workflow = accessible(session, Workflow, workflow_id, user, "workflow", action)
     if workflow.archived_at is not None:
         raise ApiError(
             409,

@@ -34,10 +34,13 @@ def list_workflows(
     archived: Annotated[
         bool, Query(description="true: the archived (deleted) workflows instead of the active.")
     ] = False,
+    workspace_id: Annotated[
+        str | None, Query(max_length=64, description="Only this workspace's workflows.")
+    ] = None,
 ) -> list[WorkflowOut]:
-    """Lists the current user's active workflows, most recently edited first; with
+    """Lists the active workflows of your workspaces, most recently edited first; with
     ``archived=true`` the archived ones, most recently archived first."""
-    return service.list_workflows(session, user=user, archived=archived)
+    return service.list_workflows(session, user=user, archived=archived, workspace_id=workspace_id)
 
 
 @router.post("/{workflow_id}/duplicate", status_code=201)

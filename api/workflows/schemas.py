@@ -13,6 +13,9 @@ from workflows.graph import NODE_ID_PATTERN, Edge, Graph, Position, StepPolicyOv
 
 class WorkflowCreate(RequestBody):
     name: str = Field(min_length=1, max_length=200)
+    workspace_id: str | None = Field(
+        default=None, max_length=64, description="Where it goes; default: your own workspace."
+    )
     description: str = Field(default="", max_length=2000)
     graph: Graph | None = None
 
@@ -24,6 +27,7 @@ class WorkflowUpdate(RequestBody):
 
 class WorkflowOut(BaseModel):
     id: str
+    workspace_id: str
     name: str
     description: str
     created_at: datetime

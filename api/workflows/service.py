@@ -11,17 +11,29 @@ runs, versions and chats stay readable until an administrator purges it
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.core.access import (
+    Action,
+    accessible,
+    member_workspace_ids,
+    require,
+    target_workspace_id,
+)
 from api.core.errors import ApiError, not_found
 from api.db.models import Run, User, Workflow, WorkflowComponent, WorkflowEdge, utcnow
 from api.runs.execution import compile_or_raise
 from api.versions.service import latest_version, latest_version_numbers
+from api.workflows.graph_rules import (
+    forbidden_field_problems,
+    raise_problems,
+    refuse_forbidden_fields,
+)
 from api.workflows.graph_store import (
     component_row,
     edge_of,
     edge_row,
     load_graph,
     node_of,
-    owned_workflow,
+    readable_workflow,
     replace_graph,
     workflow_for_change,
 )
@@ -56,7 +68,12 @@ def create_workflow(session: Session, *, user: User, body: WorkflowCreate) -> Wo
     """Creates a workflow for the user, with the body's graph when it has one."""
     if body.graph is not None:
         check_draft_structure(body.graph)
-    workflow = Workflow(owner_id=user.id, name=body.name, description=body.description)
+    workflow = Workflow(
+        owner_id=user.id,
+        workspace_id=target_workspace_id(session, user, body.workspace_id),
+        name=body.name,
+        description=body.description,
+    )
     session.add(workflow)
     if body.graph is not None:
         replace_graph(session, workflow, body.graph)
@@ -64,10 +81,18 @@ def create_workflow(session: Session, *, user: User, body: WorkflowCreate) -> Wo
     return workflow_detail(session, workflow)
 
 
-def list_workflows(session: Session, *, user: User, archived: bool) -> list[WorkflowOut]:
-    """The user's active workflows, most recently edited first (``archived``: the archived
-    ones, most recently archived first), with latest version and last run."""
-    query = select(Workflow).where(Workflow.owner_id == user.id)
+def list_workflows(
+    session: Session, *, user: User, archived: bool, workspace_id: str | None
+) -> list[WorkflowOut]:
+    """The active workflows of the user's workspaces (or of one), most recently edited
+    first (``archived``: the archived ones, most recently archived first), with latest
+    version and last run."""
+    if workspace_id is not None:
+        require(session, user, workspace_id, Action.VIEW, "workspace")
+        workspaces = [workspace_id]
+    else:
+        workspaces = member_workspace_ids(session, user)
+    query = select(Workflow).where(Workflow.workspace_id.in_(workspaces))
     if archived:
         query = query.where(Workflow.archived_at.is_not(None)).order_by(Workflow.archived_at.desc())
     else:
@@ -110,9 +135,10 @@ def _last_runs(session: Session, workflow_ids: list[str]) -> dict[str, Run]:
 
 def duplicate_workflow(session: Session, *, user: User, workflow_id: str) -> WorkflowDetail:
     """Copies the workflow's draft graph into a new workflow named "<name> (copy)"."""
-    original = owned_workflow(session, user, workflow_id)
+    original = readable_workflow(session, user, workflow_id)
     copy = Workflow(
         owner_id=user.id,
+        workspace_id=target_workspace_id(session, user, original.workspace_id),
         name=f"{original.name} (copy)"[:200],
         description=original.description,
     )
@@ -124,7 +150,7 @@ def duplicate_workflow(session: Session, *, user: User, workflow_id: str) -> Wor
 
 def get_workflow(session: Session, *, user: User, workflow_id: str) -> WorkflowDetail:
     """The user's workflow with its graph."""
-    return workflow_detail(session, owned_workflow(session, user, workflow_id))
+    return workflow_detail(session, readable_workflow(session, user, workflow_id))
 
 
 def update_workflow(
@@ -142,7 +168,7 @@ def update_workflow(
 
 def archive_workflow(session: Session, *, user: User, workflow_id: str) -> None:
     """Archives the workflow (what deleting does); archiving an archived one changes nothing."""
-    workflow = owned_workflow(session, user, workflow_id)
+    workflow = accessible(session, Workflow, workflow_id, user, "workflow", Action.EDIT)
     if workflow.archived_at is None:
         workflow.archived_at = utcnow()
         workflow.archived_by = user.id
@@ -151,7 +177,7 @@ def archive_workflow(session: Session, *, user: User, workflow_id: str) -> None:
 
 def unarchive_workflow(session: Session, *, user: User, workflow_id: str) -> WorkflowDetail:
     """Makes an archived workflow active again (an active one stays as it is)."""
-    workflow = owned_workflow(session, user, workflow_id)
+    workflow = accessible(session, Workflow, workflow_id, user, "workflow", Action.EDIT)
     if workflow.archived_at is not None:
         workflow.archived_at = None
         workflow.archived_by = None
@@ -161,7 +187,8 @@ def unarchive_workflow(session: Session, *, user: User, workflow_id: str) -> Wor
 
 def validate_workflow(session: Session, *, user: User, workflow_id: str) -> ValidationResult:
     """Compiles the draft graph; 422 ``graph_invalid`` lists every problem at once."""
-    plan = compile_or_raise(session, user, load_graph(owned_workflow(session, user, workflow_id)))
+    workflow = readable_workflow(session, user, workflow_id)
+    plan = compile_or_raise(session, workflow.workspace_id, load_graph(workflow))
     return ValidationResult(plan_hash=plan.plan_hash, steps=[s.node_id for s in plan.steps])
 
 
@@ -169,13 +196,15 @@ def validate_workflow(session: Session, *, user: User, workflow_id: str) -> Vali
 
 
 def check_draft_structure(graph: Graph) -> None:
-    """Rejects what no draft may hold: repeated node ids, and dangling or repeated edges."""
+    """Rejects what no draft may hold: repeated node ids, dangling or repeated edges, and
+    fields a graph may not set (a collection, a server URL: see ``graph_rules``)."""
     problems: list[dict[str, str]] = []
     seen: set[str] = set()
     for i, node in enumerate(graph.nodes):
         if node.id in seen:
             problems.append({"field": f"nodes[{i}].id", "message": f"node id '{node.id}' repeats"})
         seen.add(node.id)
+        problems += forbidden_field_problems(node.id, node.type, node.config, f"nodes[{i}].")
     edges_seen: set[tuple[str, str, str, str]] = set()
     for i, edge in enumerate(graph.edges):
         for end in (edge.source, edge.target):
@@ -187,14 +216,12 @@ def check_draft_structure(graph: Graph) -> None:
         if key in edges_seen:
             problems.append({"field": f"edges[{i}]", "message": "the same edge appears twice"})
         edges_seen.add(key)
-    if problems:
-        message = "; ".join(p["message"] for p in problems[:5])
-        raise ApiError(422, "invalid_graph", message, {"problems": problems})
+    raise_problems(problems)
 
 
 def get_graph(session: Session, *, user: User, workflow_id: str) -> Graph:
     """The user's workflow's draft graph."""
-    return load_graph(owned_workflow(session, user, workflow_id))
+    return load_graph(readable_workflow(session, user, workflow_id))
 
 
 def replace_draft(session: Session, *, user: User, workflow_id: str, graph: Graph) -> Graph:
@@ -236,6 +263,7 @@ def add_component(session: Session, *, user: User, workflow_id: str, body: Compo
     node_id = body.node_id or _next_node_id(body.type, taken)
     if node_id in taken:
         raise ApiError(409, "conflict", f"node id '{node_id}' is already used in this workflow")
+    refuse_forbidden_fields(node_id, body.type, body.config)
     node = Node(
         id=node_id, type=body.type, position=body.position, config=body.config, policy=body.policy
     )
@@ -253,6 +281,7 @@ def update_component(
     if body.position is not None:
         row.position_x, row.position_y = body.position.x, body.position.y
     if body.config is not None:
+        refuse_forbidden_fields(row.node_id, row.component_type, body.config)
         configuration: dict[str, object] = dict(body.config)
         row.configuration = configuration
     if "policy" in body.model_fields_set:
@@ -272,7 +301,7 @@ def delete_component(session: Session, *, user: User, workflow_id: str, node_id:
 
 def list_edges(session: Session, *, user: User, workflow_id: str) -> list[EdgeOut]:
     """The draft graph's edges with their ids."""
-    workflow = owned_workflow(session, user, workflow_id)
+    workflow = readable_workflow(session, user, workflow_id)
     return [EdgeOut(id=e.id, **edge_of(e).model_dump()) for e in workflow.edges]
 
 

@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,7 +71,7 @@ def test_version_hashes_recorded_before_rfc_8785_are_recomputed(tmp_path: Path) 
     draft still hashes like its version."""
     from sqlalchemy.orm import Session
 
-    from api.db.models import Run, WorkflowVersion
+    from api.db.models import WorkflowVersion
     from api.versions.service import graph_content_hash
     from tests.support.graph_shorthand import rag_graph
 
@@ -126,22 +126,23 @@ def test_version_hashes_recorded_before_rfc_8785_are_recomputed(tmp_path: Path) 
                     workflow_id=workflow_id, number=1, content_hash=legacy, graph=stored, note=""
                 )
             )
-            session.add(
-                Run(
-                    id="run-old",
-                    workflow_id=workflow_id,
-                    owner_id=user_id,
-                    plan_hash="p" * 64,
-                    version_number=1,
-                    graph_hash=legacy,
-                )
-            )
+            run = {
+                "id": "run-old",
+                "workflow_id": workflow_id,
+                "owner_id": user_id,
+                "plan_hash": "p" * 64,
+                "version_number": 1,
+                "graph_hash": legacy,
+            }
+            run |= {"query": "", "kind": "run", "status": "completed", "started_at": now}
+            session.execute(table("runs", *(column(c) for c in run)).insert().values(run))
             session.commit()
         command.upgrade(config, "head")
         with Session(engine) as session:
             version = session.query(WorkflowVersion).one()
             assert version.content_hash == graph_content_hash(graph)
-            assert session.get(Run, "run-old").graph_hash == graph_content_hash(graph)  # type: ignore[union-attr]
+            runs = table("runs", column("id"), column("graph_hash"))
+            assert session.execute(runs.select()).one().graph_hash == graph_content_hash(graph)
         command.downgrade(config, "0003")
         with Session(engine) as session:
             assert session.query(WorkflowVersion).one().content_hash == legacy
@@ -159,18 +160,18 @@ def test_drafts_lose_urls_and_collections_and_name_connections_and_knowledge_bas
     command.upgrade(config, "0004")
     now = datetime.now(UTC)
 
-    def insert(table_name: str, values: dict[str, object]) -> None:
+    def insert(table_name: str, values: Mapping[str, object]) -> None:
         engine = make_engine(url)
         with engine.begin() as conn:
             conn.execute(table(table_name, *(column(c) for c in values)).insert().values(values))
         engine.dispose()
 
-    stamps = {"created_at": now, "updated_at": now}
+    stamps: dict[str, object] = {"created_at": now, "updated_at": now}
     for user in ("alice", "bob"):
         insert(
             "users",
-            {"id": user, "email": f"{user}@example.org", "password_hash": "x", "is_admin": False}
-            | {"created_at": now},
+            {"id": user, "email": f"{user}@example.org", "password_hash": "x"}
+            | {"is_admin": False, "created_at": now},
         )
         kb = {"id": f"kb-{user}", "owner_id": user, "name": "kb", "description": ""}
         model = {"embedding_provider": "local", "embedding_model": "all-MiniLM-L6-v2"}
@@ -219,3 +220,81 @@ def test_drafts_lose_urls_and_collections_and_name_connections_and_knowledge_bas
     assert found["llm_c"] == {"provider": "openai", "model": "gpt-4o-mini"}
     assert found["kb_own"] == {"knowledge_base_id": "kb-alice", "top_k": 3}
     assert found["kb_foreign"] == {}
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_each_user_gets_a_workspace_holding_everything_they_owned(
+    database: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """0009: one workspace per user, owned by them; their rows move into it, and rebuilding
+    the tables on SQLite deletes nothing (foreign keys would cascade a dropped table)."""
+    if database == "sqlite":
+        url = f"sqlite:///{tmp_path / 'workspaces.db'}"
+    else:
+        url = request.getfixturevalue("fresh_postgres")
+    config = alembic_config(url)
+    command.upgrade(config, "0008")
+    now = datetime.now(UTC)
+    engine = make_engine(url)
+
+    def insert(table_name: str, values: Mapping[str, object]) -> None:
+        with engine.begin() as conn:
+            conn.execute(table(table_name, *(column(c) for c in values)).insert().values(values))
+
+    def count(table_name: str, **where: str) -> int:
+        rows = table(table_name, *(column(c) for c in ["id", *where]))
+        query = rows.select().where(*(rows.c[k] == v for k, v in where.items()))
+        with engine.connect() as conn:
+            return len(conn.execute(query).all())
+
+    try:
+        stamps: dict[str, object] = {"created_at": now, "updated_at": now}
+        for user in ("alice", "bob"):
+            insert(
+                "users",
+                {"id": user, "email": f"{user}@example.org", "password_hash": "x"}
+                | {"is_admin": False, "created_at": now},
+            )
+            insert(
+                "workflows",
+                {"id": f"wf-{user}", "owner_id": user, "name": "w", "description": ""} | stamps,
+            )
+            node = {"id": f"c-{user}", "workflow_id": f"wf-{user}", "node_id": "q"}
+            insert(
+                "workflow_components",
+                node
+                | {"component_type": "user_query", "position_x": 0.0, "position_y": 0.0}
+                | {"configuration": "{}"}
+                | stamps,
+            )
+            run = {"id": f"run-{user}", "workflow_id": f"wf-{user}", "owner_id": user}
+            insert(
+                "runs",
+                run
+                | {"plan_hash": "p" * 64, "query": "", "kind": "run", "status": "completed"}
+                | {"started_at": now},
+            )
+        command.upgrade(config, "0009")
+        with engine.connect() as conn:
+            members = conn.execute(
+                table(
+                    "workspace_members", column("workspace_id"), column("user_id"), column("role")
+                ).select()
+            ).all()
+            workflows = conn.execute(
+                table("workflows", column("id"), column("workspace_id")).select()
+            ).all()
+            runs = conn.execute(table("runs", column("id"), column("workspace_id")).select()).all()
+        workspace_of = {user: workspace for workspace, user, _ in members}
+        assert sorted((user, role) for _, user, role in members) == [
+            ("alice", "owner"),
+            ("bob", "owner"),
+        ]
+        assert workspace_of["alice"] != workspace_of["bob"]
+        assert dict(workflows) == {f"wf-{u}": workspace_of[u] for u in ("alice", "bob")}
+        assert dict(runs) == {f"run-{u}": workspace_of[u] for u in ("alice", "bob")}
+        assert count("workflow_components") == 2  # nothing cascaded away
+        command.downgrade(config, "0008")
+        assert count("workflows") == 2 and count("workflow_components") == 2
+    finally:
+        engine.dispose()
