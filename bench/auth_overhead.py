@@ -112,16 +112,14 @@ def main() -> None:
         "on, database store (SQLite)": "off (SQLite)",
     }
     for on_label, off_label in comparisons.items():
-        on, off = (
-            samples[f"GET auth/me, limits {on_label}"],
-            samples[f"GET auth/me, limits {off_label}"],
-        )
+        limited = samples[f"GET auth/me, limits {on_label}"]
+        unlimited = samples[f"GET auth/me, limits {off_label}"]
         print(
             f"{on_label}: rate limiting adds "
-            f"p50 {percentile(on, 0.5) - percentile(off, 0.5):+.3f} ms, "
-            f"p95 {percentile(on, 0.95) - percentile(off, 0.95):+.3f} ms; "
+            f"p50 {percentile(limited, 0.5) - percentile(unlimited, 0.5):+.3f} ms, "
+            f"p95 {percentile(limited, 0.95) - percentile(unlimited, 0.95):+.3f} ms; "
             f"authentication + rate limiting add "
-            f"p50 {percentile(on, 0.5) - percentile(base, 0.5):+.3f} ms over the baseline"
+            f"p50 {percentile(limited, 0.5) - percentile(base, 0.5):+.3f} ms over the baseline"
         )
 
 
