@@ -52,35 +52,50 @@ def _reject_constant(name: str) -> float:
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise UnacceptableInput("body", "non_finite_number", "a number is too large to be finite")
+        raise UnacceptableInput("body", "non_finite_number", f"{text[:20]}… is not finite")
     return value
 
 
 def _safe_int(text: str) -> int:
-    # Checked by length first: Python refuses to parse integers of over 4,300 digits.
+    # By length first: Python refuses to parse integers of more than 4,300 digits.
     value = int(text) if len(text) <= 20 else MAX_SAFE_INTEGER + 1
-    if abs(value) > MAX_SAFE_INTEGER:
+    if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
         raise UnacceptableInput(
-            "body", "integer_out_of_range", "an integer is outside ±(2^53 - 1), the JSON range"
+            "body", "integer_out_of_range", f"{text[:20]}… is outside ±(2^53 - 1)"
         )
     return value
 
 
-def _check_strings(value: Any, path: str) -> None:
-    """Walks a parsed JSON value; refuses strings (and keys) that cannot be stored as text."""
-    if isinstance(value, str):
+class _Unstorable(Exception):
+    """Raised inside the walk; each level adds its key on the way out (no cost otherwise)."""
+
+    def __init__(self) -> None:
+        super().__init__("unstorable text")
+        self.keys: list[str] = []
+
+
+def _walk_text(value: Any) -> None:
+    """Refuses, in a parsed JSON value, text (values and keys) that cannot be stored."""
+    kind = type(value)
+    if kind is str:
         if _UNSTORABLE.search(value):
-            raise UnacceptableInput(
-                path, "unstorable_text", "text may not hold a null byte or an unpaired surrogate"
-            )
-    elif isinstance(value, dict):
+            raise _Unstorable()
+    elif kind is dict:
         for key, item in value.items():
-            child = f"{path}.{key}" if path else str(key)
-            _check_strings(key, child)
-            _check_strings(item, child)
-    elif isinstance(value, list):
+            try:
+                if _UNSTORABLE.search(key):
+                    raise _Unstorable()
+                _walk_text(item)
+            except _Unstorable as found:
+                found.keys.append(key)
+                raise
+    elif kind is list:
         for index, item in enumerate(value):
-            _check_strings(item, f"{path}.{index}" if path else str(index))
+            try:
+                _walk_text(item)
+            except _Unstorable as found:
+                found.keys.append(str(index))
+                raise
 
 
 def check_json_body(body: bytes) -> None:
@@ -90,14 +105,21 @@ def check_json_body(body: bytes) -> None:
     """
     try:
         parsed = json.loads(
-            body,
-            parse_constant=_reject_constant,
-            parse_float=_finite_float,
-            parse_int=_safe_int,
+            body, parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_safe_int
         )
     except (json.JSONDecodeError, UnicodeDecodeError):
         return
-    _check_strings(parsed, "")
+    # Text can hold a null byte or a surrogate only through a \u escape, a UTF-8-encoded
+    # surrogate (json reads bytes with 'surrogatepass'; they begin with 0xED) or a body in
+    # UTF-16/32 (which holds 0x00 bytes): without any, there is nothing to walk.
+    if b"\\u" not in body and b"\xed" not in body and b"\x00" not in body:
+        return
+    try:
+        _walk_text(parsed)
+    except _Unstorable as found:
+        field = ".".join(reversed(found.keys)) or "body"
+        message = "text may not hold a null byte or an unpaired surrogate"
+        raise UnacceptableInput(field, "unstorable_text", message) from None
 
 
 def check_target(path: str, raw_query: bytes) -> None:
