@@ -4,8 +4,9 @@ Checked once, here, for every route:
 
 - a path or query string holding a null byte or another control character (PostgreSQL
   refuses ``\\x00`` in text, and no identifier or filter value holds one);
-- a path under ``/api/`` holding anything but printable ASCII: its parameters are
-  identifiers (UUIDs, node ids, version numbers), which are ASCII;
+- a path or query string under ``/api/`` holding anything but ASCII: path parameters are
+  identifiers (UUIDs, node ids, version numbers) and query parameters ids, numbers, dates,
+  names of fixed sets and cursors, all ASCII;
 - a JSON body with ``NaN``, ``Infinity`` or ``-Infinity`` (or a number so large it only
   parses as infinity), a null byte or an unpaired surrogate in a string, or an integer
   outside ±(2^53 - 1). FastAPI reads bodies with Python's ``json``, which accepts all of
@@ -13,8 +14,9 @@ Checked once, here, for every route:
   ``null`` and can never be saved again, and a larger integer cannot be written in the
   canonical JSON (RFC 8785) that versions, plans and audit records are hashed in.
 
-Bodies that are not JSON (the streamed upload) pass untouched. The body is bounded by
-``BodySizeLimit``, which runs before this middleware.
+Bodies that are not JSON (the streamed upload, whose form fields ``api/knowledge/uploads.py``
+checks) pass untouched. The body is bounded by ``BodySizeLimit``, which runs before this
+middleware.
 """
 
 import json
@@ -124,16 +126,24 @@ def check_json_body(body: bytes) -> None:
 
 def check_target(path: str, raw_query: bytes) -> None:
     """Raises ``UnacceptableInput`` for a path or query string no route accepts."""
+    api = path == "/api" or path.startswith("/api/")
     if _CONTROL.search(path):
         raise UnacceptableInput("path", "control_character", "may not hold a control character")
-    if (path == "/api" or path.startswith("/api/")) and not path.isascii():
+    if api and not path.isascii():
         raise UnacceptableInput(
             "path", "non_ascii_identifier", "holds a non-ASCII character; identifiers are ASCII"
         )
-    if _CONTROL_BYTES.search(raw_query) or _CONTROL_BYTES.search(
-        unquote_to_bytes(raw_query.replace(b"+", b" "))
-    ):
+    if not raw_query:
+        return
+    query = unquote_to_bytes(raw_query.replace(b"+", b" "))
+    if _CONTROL_BYTES.search(raw_query) or _CONTROL_BYTES.search(query):
         raise UnacceptableInput("query", "control_character", "may not hold a control character")
+    if api and not query.isascii():
+        # Every query parameter of the API is an id, a number, a date, a name of a fixed set
+        # or a cursor; a free-text one would need an exception here.
+        raise UnacceptableInput(
+            "query", "non_ascii_identifier", "holds a non-ASCII character; its values are ASCII"
+        )
 
 
 def is_json(scope: Scope) -> bool:

@@ -222,6 +222,8 @@ def test_booleans_are_not_version_numbers_and_strings_still_parse(
         ("/api/v1/knowledge-bases/\u043a\u0431", "path"),
         ("/api/v1/runs?workflow_id=%00", "query"),
         ("/api/v1/runs?cursor=a%0Db", "query"),
+        ("/api/v1/runs?workflow_id=caf%C3%A9", "query"),
+        ("/api/v1/chat/sessions?workflow_id=\u00e9", "query"),
     ],
 )
 def test_control_characters_and_non_ascii_ids_in_the_target_are_422(
