@@ -1,6 +1,7 @@
 import { Box, CircularProgress } from "@mui/material";
 import { createBrowserRouter, Navigate, Outlet, useLocation, type RouteObject } from "react-router-dom";
 
+import { ApiKeysPage } from "./apiKeys/ApiKeysPage";
 import { LoginPage } from "./auth/LoginPage";
 import { LogoutRoute } from "./auth/LogoutRoute";
 import { useAuth } from "./auth/useAuth";
@@ -11,6 +12,7 @@ import { KnowledgeBasesPage } from "./knowledge/KnowledgeBasesPage";
 import { RunDetailPage } from "./runs/RunDetailPage";
 import { RunsPage } from "./runs/RunsPage";
 import { DashboardPage } from "./workflows/DashboardPage";
+import { WorkspaceSettingsPage } from "./workspaces/WorkspaceSettingsPage";
 
 /**
  * The root route: a spinner while the session is checked, the login page (every other path
@@ -48,6 +50,8 @@ export const routes: RouteObject[] = [
       { path: "/runs/:runId", element: <RunDetailPage /> },
       { path: "/knowledge-bases", element: <KnowledgeBasesPage /> },
       { path: "/connections", element: <ConnectionsPage /> },
+      { path: "/workspace", element: <WorkspaceSettingsPage /> },
+      { path: "/api-keys", element: <ApiKeysPage /> },
       { path: "/logout", element: <LogoutRoute /> },
       { path: "/login", element: null }, // rendered by `App` itself, logged in or not
       { path: "*", element: <Navigate to="/" replace /> },

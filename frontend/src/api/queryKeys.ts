@@ -21,11 +21,28 @@ export const queryKeys = {
     /** The component catalogue (`GET /components`). */
     list: () => ["components", "list"] as const,
   },
+  workspaces: {
+    /** Every workspace query: invalidated when a membership or a name changes. */
+    all: () => ["workspaces"] as const,
+    /** The user's workspaces with their role in each (the switcher, every role check). */
+    list: () => ["workspaces", "list"] as const,
+    /** A workspace with its members (the settings screen). */
+    detail: (workspaceId: string) => ["workspaces", "detail", workspaceId] as const,
+  },
+  apiKeys: {
+    /** The user's API keys, without their secrets. */
+    list: () => ["api-keys", "list"] as const,
+  },
   workflows: {
-    /** Every workflow of the user: dashboard cards, run filters, names of runs. */
+    /**
+     * Every workflow of the user, in all their workspaces (names of runs). Also the prefix
+     * of every workflow list: invalidating it refreshes each workspace's, archived or not.
+     */
     list: () => ["workflows", "list"] as const,
-    /** The user's archived workflows (the dashboard's "Archived" view); under `list()`. */
-    archived: () => ["workflows", "list", "archived"] as const,
+    /** One workspace's active workflows (dashboard cards, the runs' workflow filter); under `list()`. */
+    inWorkspace: (workspaceId: string) => ["workflows", "list", "workspace", workspaceId] as const,
+    /** One workspace's archived workflows (the dashboard's "Archived" view); under `list()`. */
+    archived: (workspaceId: string) => ["workflows", "list", "archived", workspaceId] as const,
     /** One workflow with its draft graph, as the builder opens it. */
     detail: (workflowId: string) => ["workflows", "detail", workflowId] as const,
     /** A workflow's published versions, newest first (versions dialog, chat version select). */
@@ -45,8 +62,10 @@ export const queryKeys = {
     compare: (runId: string | null, otherRunId: string) => ["runs", "compare", runId, otherRunId] as const,
   },
   knowledgeBases: {
-    /** Every knowledge base of the user: the page's list and the builder's picker. */
+    /** Every knowledge base of the user; also the prefix of each workspace's list. */
     list: () => ["knowledge-bases", "list"] as const,
+    /** One workspace's knowledge bases: the page's list and the builder's picker; under `list()`. */
+    inWorkspace: (workspaceId: string) => ["knowledge-bases", "list", "workspace", workspaceId] as const,
     detail: (kbId: string) => ["knowledge-bases", "detail", kbId] as const,
     documents: (kbId: string) => ["knowledge-bases", "documents", kbId] as const,
   },

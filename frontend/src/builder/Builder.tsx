@@ -95,7 +95,8 @@ export function Builder({ workflow, components }: BuilderProps) {
   const saveQuietly = () => void persistence.saveNow().catch(() => undefined);
   useBuilderShortcuts({ onSave: saveQuietly, onUndo: editing.undo, onRedo: editing.redo });
 
-  const knowledgeBases = useKnowledgeBaseList();
+  // A graph may only name knowledge bases of its own workspace.
+  const knowledgeBases = useKnowledgeBaseList(workflow.workspace_id);
   const connections = useConnectionList();
   const knowledgeBaseNames = useMemo(
     () => new Map((knowledgeBases.data ?? []).map((kb) => [kb.id, kb.name])),

@@ -13,6 +13,7 @@ const WORKFLOW = {
   created_at: "2025-01-01T00:00:00Z",
   updated_at: "2025-01-01T00:00:00Z",
   latest_version: null,
+  workspace_id: "ws1",
   graph: {
     nodes: [
       { id: "user_query_1", type: "user_query", config: {}, position: { x: 0, y: 0 } },
@@ -62,6 +63,9 @@ const LEGACY_WORKFLOW = {
   },
 };
 
+/** The workflow's workspace, where the user may edit. */
+const WORKSPACES = [{ id: "ws1", name: "Ada's workspace", role: "editor", created_at: "2025-01-01T00:00:00Z" }];
+
 type SavedGraph = { nodes: { id: string; type: string; config: Record<string, unknown> }[] };
 
 /** The API as the builder sees it; every PUT of the graph is recorded. */
@@ -76,6 +80,7 @@ function stubApi(workflow: typeof WORKFLOW | typeof LEGACY_WORKFLOW = WORKFLOW) 
       if (route === "GET /api/v1/workflows/wf1") out = workflow;
       else if (route === "GET /api/v1/components") out = COMPONENTS;
       else if (route === "GET /api/v1/connections") out = CONNECTIONS;
+      else if (route === "GET /api/v1/workspaces") out = WORKSPACES;
       else if (route === "PUT /api/v1/workflows/wf1/graph") {
         saved.push(JSON.parse(await request.text()) as SavedGraph);
         out = workflow;

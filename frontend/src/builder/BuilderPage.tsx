@@ -1,13 +1,20 @@
-/** The Builder screen: loads the workflow and the component catalogue, then the canvas. */
-import { Box, Button, CircularProgress, Stack, Typography } from "@mui/material";
+/**
+ * The Builder screen: loads the workflow, the component catalogue and the user's role in
+ * the workflow's workspace, then the canvas. Members whose role cannot edit see the
+ * workflow read-only (runners with the chat beside it); an archived one is read-only too.
+ */
+import { Alert, Box, Button, CircularProgress, Stack, Typography } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
 import { ReactFlowProvider } from "@xyflow/react";
 import { Link as RouterLink, useParams } from "react-router-dom";
 
-import { api, unwrap } from "../api/client";
+import { api, messageOf, unwrap } from "../api/client";
 import { queryKeys } from "../api/queryKeys";
+import { ChatPanel } from "../chat/ChatPanel";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { ArchivedWorkflowView } from "../workflows/ArchivedWorkflowView";
+import { ReadOnlyWorkflowView } from "../workflows/ReadOnlyWorkflowView";
+import { useWorkspaceRole, type WorkspaceRole } from "../workspaces/useWorkspaces";
 import { Builder } from "./Builder";
 
 export function BuilderPage() {
@@ -27,6 +34,7 @@ export function BuilderPage() {
     queryFn: () => unwrap(api.GET("/api/v1/components")),
     staleTime: Infinity,
   });
+  const access = useWorkspaceRole(workflow.data?.workspace_id);
 
   if (workflow.error || components.error) {
     return (
@@ -50,7 +58,7 @@ export function BuilderPage() {
       </Box>
     );
   }
-  if (workflow.isPending || components.isPending) {
+  if (workflow.isPending || components.isPending || access.loading) {
     return (
       <Box sx={{ display: "grid", placeItems: "center", flex: 1, p: 4 }}>
         <Stack spacing={2} sx={{ alignItems: "center" }}>
@@ -64,7 +72,21 @@ export function BuilderPage() {
     // Archived: shown read-only with a banner (the API refuses every change with 409).
     return (
       <ReactFlowProvider key={`archived-${workflowId}`}>
-        <ArchivedWorkflowView workflow={workflow.data} components={components.data} />
+        <ArchivedWorkflowView workflow={workflow.data} components={components.data} canRestore={access.can("edit")} />
+      </ReactFlowProvider>
+    );
+  }
+  if (!access.can("edit")) {
+    // The API refuses every change regardless (403); runners still run it through the chat.
+    return (
+      <ReactFlowProvider key={`read-only-${workflowId}`}>
+        <ReadOnlyWorkflowView
+          workflow={workflow.data}
+          components={components.data}
+          back={{ to: "/", label: "Back to workflows" }}
+          banner={<RoleBanner access={access} />}
+          aside={access.can("run") ? <ChatPanel workflowId={workflowId} /> : undefined}
+        />
       </ReactFlowProvider>
     );
   }
@@ -72,5 +94,25 @@ export function BuilderPage() {
     <ReactFlowProvider key={workflowId}>
       <Builder key={workflowId} workflow={workflow.data} components={components.data} />
     </ReactFlowProvider>
+  );
+}
+
+/** Why the workflow is read-only: the user's role in its workspace. */
+function RoleBanner({ access }: { access: WorkspaceRole }) {
+  const { role, workspace, error } = access;
+  if (!role) {
+    return (
+      <Alert severity="warning" data-testid="read-only-banner">
+        Your role in this workflow's workspace is not known
+        {error ? ` (your workspaces could not be loaded: ${messageOf(error)})` : ""}
+        , so it is shown read-only.
+      </Alert>
+    );
+  }
+  return (
+    <Alert severity="info" data-testid="read-only-banner">
+      You are a {role} in “{workspace?.name}”: this workflow is read-only
+      {access.can("run") ? "; run it by chatting with it beside the graph, and re-run its runs." : "; you can read it, its versions and its runs."}
+    </Alert>
   );
 }

@@ -1,3 +1,4 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { createMemoryRouter, Outlet, RouterProvider } from "react-router-dom";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -25,7 +26,25 @@ function Editor({ dirty }: { dirty: boolean }) {
   );
 }
 
+/** Log out is in the app bar's account menu. */
+function logOut() {
+  fireEvent.click(screen.getByRole("button", { name: "Account" }));
+  fireEvent.click(screen.getByRole("menuitem", { name: "Log out" }));
+}
+
 function renderApp(dirty: boolean) {
+  // The app bar's workspace switcher asks for the user's workspaces.
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(() =>
+      Promise.resolve(
+        new Response(JSON.stringify([{ id: "ws1", name: "Ada's", role: "owner", created_at: "2025-01-01T00:00:00Z" }]), {
+          status: 200,
+          headers: { "content-type": "application/json" },
+        }),
+      ),
+    ),
+  );
   const logout = vi.fn();
   const auth: AuthState = {
     user: { id: "u1", email: "ada@example.org", is_admin: false },
@@ -51,15 +70,20 @@ function renderApp(dirty: boolean) {
     { initialEntries: ["/workflows/w1"] },
   );
   render(
-    <AuthContext.Provider value={auth}>
-      <RouterProvider router={router} />
-    </AuthContext.Provider>,
+    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+      <AuthContext.Provider value={auth}>
+        <RouterProvider router={router} />
+      </AuthContext.Provider>
+    </QueryClientProvider>,
   );
   return { router, logout };
 }
 
 describe("useLeaveGuard", () => {
-  afterEach(() => vi.restoreAllMocks());
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllGlobals();
+  });
 
   it("holds an app bar link while there are unsaved changes; Stay stays", async () => {
     const { router } = renderApp(true);
@@ -74,7 +98,7 @@ describe("useLeaveGuard", () => {
 
   it("asks before logging out, then logs out through /logout", async () => {
     const { router, logout } = renderApp(true);
-    fireEvent.click(screen.getByRole("button", { name: "Log out" }));
+    logOut();
     await screen.findByRole("dialog", { name: "Leave without saving?" });
     expect(logout).not.toHaveBeenCalled();
     fireEvent.click(screen.getByRole("button", { name: "Leave without saving" }));
@@ -98,7 +122,7 @@ describe("useLeaveGuard", () => {
     await screen.findByText("Dashboard");
     expect(screen.queryByRole("dialog")).toBeNull();
     await act(() => router.navigate("/workflows/w1"));
-    fireEvent.click(screen.getByRole("button", { name: "Log out" }));
+    logOut();
     await waitFor(() => expect(logout).toHaveBeenCalled());
     expect(router.state.location.pathname).toBe("/logout");
   });

@@ -1,4 +1,4 @@
-/** One document: status chip, progress bar with pages, chunks, percentage and ETA; actions. */
+/** One document: status chip, progress bar with pages, chunks, percentage and ETA; actions (unless read-only). */
 import { Alert, Box, Button, LinearProgress, Stack, Typography } from "@mui/material";
 
 import { StatusChip } from "../components/StatusChip";
@@ -20,9 +20,11 @@ export interface DocumentRowProps {
   onDelete: () => void;
   /** An action on this document is being sent. */
   busy?: boolean;
+  /** No actions: the user's role cannot change the knowledge base. */
+  readOnly?: boolean;
 }
 
-export function DocumentRow({ document, onCancel, onRetry, onDelete, busy = false }: DocumentRowProps) {
+export function DocumentRow({ document, onCancel, onRetry, onDelete, busy = false, readOnly = false }: DocumentRowProps) {
   const finished = isFinished(document);
   const retryable = document.status === "failed" || document.status === "cancelled";
   const percentage = Math.max(0, Math.min(100, document.percentage));
@@ -71,21 +73,23 @@ export function DocumentRow({ document, onCancel, onRetry, onDelete, busy = fals
               .join(" · ")}
           </Typography>
         </Box>
-        <Stack direction="row" spacing={0.5} sx={{ flexShrink: 0, justifyContent: "flex-end" }}>
-          {!finished ? (
-            <Button size="small" onClick={onCancel} disabled={busy}>
-              Cancel
+        {readOnly ? null : (
+          <Stack direction="row" spacing={0.5} sx={{ flexShrink: 0, justifyContent: "flex-end" }}>
+            {!finished ? (
+              <Button size="small" onClick={onCancel} disabled={busy}>
+                Cancel
+              </Button>
+            ) : null}
+            {retryable ? (
+              <Button size="small" onClick={onRetry} disabled={busy}>
+                Retry
+              </Button>
+            ) : null}
+            <Button size="small" color="error" onClick={onDelete} disabled={busy}>
+              Delete
             </Button>
-          ) : null}
-          {retryable ? (
-            <Button size="small" onClick={onRetry} disabled={busy}>
-              Retry
-            </Button>
-          ) : null}
-          <Button size="small" color="error" onClick={onDelete} disabled={busy}>
-            Delete
-          </Button>
-        </Stack>
+          </Stack>
+        )}
       </Stack>
       <Stack direction="row" spacing={1} sx={{ alignItems: "center", mt: 1 }}>
         <LinearProgress

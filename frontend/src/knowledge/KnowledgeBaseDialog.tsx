@@ -38,9 +38,12 @@ export function chunkProblems(size: string, overlap: string): { size?: string; o
 }
 
 export function KnowledgeBaseDialog({
+  workspaceId = null,
   onClose,
   onCreated,
 }: {
+  /** Where it goes (the current workspace); none: the user's own. */
+  workspaceId?: string | null;
   onClose: () => void;
   onCreated: (kb: KnowledgeBase) => void;
 }) {
@@ -63,6 +66,7 @@ export function KnowledgeBaseDialog({
             embedding_model: model.trim() || null,
             chunk_size: Number(chunkSize),
             chunk_overlap: Number(chunkOverlap),
+            workspace_id: workspaceId ?? undefined,
           },
         }),
       ),

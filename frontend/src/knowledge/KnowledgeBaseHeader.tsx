@@ -5,12 +5,20 @@ import type { KnowledgeBaseDetail } from "./ReindexDialog";
 
 export interface KnowledgeBaseHeaderProps {
   knowledgeBase: KnowledgeBaseDetail;
+  /** Whether the user's role may change it (editors and owners); otherwise no actions. */
+  canEdit?: boolean;
   onEdit: () => void;
   onReindex: () => void;
   onDelete: () => void;
 }
 
-export function KnowledgeBaseHeader({ knowledgeBase: kb, onEdit, onReindex, onDelete }: KnowledgeBaseHeaderProps) {
+export function KnowledgeBaseHeader({
+  knowledgeBase: kb,
+  canEdit = true,
+  onEdit,
+  onReindex,
+  onDelete,
+}: KnowledgeBaseHeaderProps) {
   return (
     <Stack
       direction={{ xs: "column", sm: "row" }}
@@ -41,13 +49,15 @@ export function KnowledgeBaseHeader({ knowledgeBase: kb, onEdit, onReindex, onDe
           />
         </Stack>
       </Box>
-      <Stack direction="row" sx={{ flexShrink: 0, flexWrap: "wrap", gap: 0.5 }}>
-        <Button onClick={onEdit}>Edit</Button>
-        <Button onClick={onReindex}>Re-index</Button>
-        <Button color="error" onClick={onDelete}>
-          Delete knowledge base
-        </Button>
-      </Stack>
+      {canEdit ? (
+        <Stack direction="row" sx={{ flexShrink: 0, flexWrap: "wrap", gap: 0.5 }}>
+          <Button onClick={onEdit}>Edit</Button>
+          <Button onClick={onReindex}>Re-index</Button>
+          <Button color="error" onClick={onDelete}>
+            Delete knowledge base
+          </Button>
+        </Stack>
+      ) : null}
     </Stack>
   );
 }

@@ -1,4 +1,7 @@
-/** One knowledge base: its settings, the drop zone, uploads in flight and its documents. */
+/**
+ * One knowledge base: its settings, the drop zone, uploads in flight and its documents.
+ * Without `canEdit` (a viewer or runner) it is read-only: no actions, no drop zone.
+ */
 import { Alert, Box, CircularProgress, LinearProgress, Paper, Typography } from "@mui/material";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
@@ -25,7 +28,15 @@ type Confirming =
   | { kind: "document"; document: Document }
   | null;
 
-export function KnowledgeBasePanel({ kbId, onDeleted }: { kbId: string; onDeleted: () => void }) {
+export function KnowledgeBasePanel({
+  kbId,
+  canEdit = true,
+  onDeleted,
+}: {
+  kbId: string;
+  canEdit?: boolean;
+  onDeleted: () => void;
+}) {
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState<Confirming>(null);
 
@@ -65,6 +76,7 @@ export function KnowledgeBasePanel({ kbId, onDeleted }: { kbId: string; onDelete
       {kb ? (
         <KnowledgeBaseHeader
           knowledgeBase={kb}
+          canEdit={canEdit}
           onEdit={() => setConfirming({ kind: "edit" })}
           onReindex={() => setConfirming({ kind: "reindex" })}
           onDelete={() => setConfirming({ kind: "kb" })}
@@ -73,7 +85,7 @@ export function KnowledgeBasePanel({ kbId, onDeleted }: { kbId: string; onDelete
         <LinearProgress aria-label="Loading the knowledge base" sx={{ mb: 2 }} />
       ) : null}
 
-      <DropZone onFiles={uploads.add} disabled={!kb} />
+      {canEdit ? <DropZone onFiles={uploads.add} disabled={!kb} /> : null}
 
       {uploads.inFlight.map((u) => (
         <UploadRow key={u.key} upload={u} />
@@ -100,7 +112,7 @@ export function KnowledgeBasePanel({ kbId, onDeleted }: { kbId: string; onDelete
         <CircularProgress size={24} aria-label="Loading documents" sx={{ m: 2 }} />
       ) : (documents.data ?? []).length === 0 ? (
         <Typography color="text.secondary" sx={{ py: 3, textAlign: "center" }}>
-          No documents yet — drop files above to ingest them.
+          {canEdit ? "No documents yet — drop files above to ingest them." : "No documents yet."}
         </Typography>
       ) : (
         <Box component="ul" sx={{ p: 0, m: 0 }} aria-label="Documents">
@@ -110,6 +122,7 @@ export function KnowledgeBasePanel({ kbId, onDeleted }: { kbId: string; onDelete
               document={d}
               onFinished={refresh}
               busy={action.isPending && action.variables?.id === d.id}
+              readOnly={!canEdit}
               onCancel={() => action.mutate({ kind: "cancel", id: d.id })}
               onRetry={() => action.mutate({ kind: "retry", id: d.id })}
               onDelete={() => setConfirming({ kind: "document", document: d })}
@@ -192,6 +205,7 @@ function LiveDocumentRow({
   document: Document;
   onFinished: () => void;
   busy: boolean;
+  readOnly: boolean;
   onCancel: () => void;
   onRetry: () => void;
   onDelete: () => void;

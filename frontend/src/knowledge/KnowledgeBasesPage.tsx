@@ -1,4 +1,7 @@
-/** Knowledge bases: list and create; the chosen one's documents, uploads and live progress. */
+/**
+ * The current workspace's knowledge bases: list and create; the chosen one's documents,
+ * uploads and live progress. Viewers and runners read them; editors and owners change them.
+ */
 import {
   Box,
   Button,
@@ -16,6 +19,8 @@ import { useSearchParams } from "react-router-dom";
 
 import { queryKeys } from "../api/queryKeys";
 import { ErrorAlert } from "../components/ErrorAlert";
+import { can } from "../workspaces/roles";
+import { useCurrentWorkspace } from "../workspaces/useWorkspaces";
 import { KnowledgeBaseDialog } from "./KnowledgeBaseDialog";
 import { KnowledgeBasePanel } from "./KnowledgeBasePanel";
 import { useKnowledgeBaseList } from "./useKnowledgeBases";
@@ -24,7 +29,11 @@ export function KnowledgeBasesPage() {
   const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
   const [creating, setCreating] = useState(false);
-  const list = useKnowledgeBaseList();
+  const current = useCurrentWorkspace();
+  const workspaceId = current.workspace?.id ?? null;
+  const canEdit = can(current.workspace?.role, "edit");
+  const list = useKnowledgeBaseList(workspaceId);
+  const listKey = queryKeys.knowledgeBases.inWorkspace(workspaceId ?? "");
   const kbs = list.data ?? [];
   const wanted = params.get("kb");
   const selected = kbs.find((kb) => kb.id === wanted) ?? kbs[0] ?? null;
@@ -37,23 +46,32 @@ export function KnowledgeBasesPage() {
         <Typography variant="h5" component="h1" sx={{ flexGrow: 1 }}>
           Knowledge bases
         </Typography>
-        <Button variant="contained" onClick={() => setCreating(true)}>
-          New knowledge base
-        </Button>
+        {canEdit ? (
+          <Button variant="contained" onClick={() => setCreating(true)}>
+            New knowledge base
+          </Button>
+        ) : null}
       </Stack>
+      <ErrorAlert error={current.error} title="Could not load your workspaces" />
       <ErrorAlert error={list.error} title="Could not load knowledge bases" />
-      {list.isPending ? (
+      {current.error ? null : list.isPending ? (
         <CircularProgress aria-label="Loading knowledge bases" />
       ) : kbs.length === 0 ? (
         list.error ? null : (
           <Box sx={{ mt: 6, textAlign: "center" }}>
-            <Typography color="text.secondary" sx={{ mb: 2 }}>
-              No knowledge bases yet — create one, then drop PDF, DOCX, text or Markdown files
-              into it. Workflows search them with the Knowledge base component.
-            </Typography>
-            <Button variant="outlined" onClick={() => setCreating(true)}>
-              Create a knowledge base
-            </Button>
+            {canEdit ? (
+              <>
+                <Typography color="text.secondary" sx={{ mb: 2 }}>
+                  No knowledge bases yet — create one, then drop PDF, DOCX, text or Markdown files
+                  into it. Workflows search them with the Knowledge base component.
+                </Typography>
+                <Button variant="outlined" onClick={() => setCreating(true)}>
+                  Create a knowledge base
+                </Button>
+              </>
+            ) : (
+              <Typography color="text.secondary">No knowledge bases in this workspace yet.</Typography>
+            )}
           </Box>
         )
       ) : (
@@ -87,8 +105,9 @@ export function KnowledgeBasesPage() {
             <KnowledgeBasePanel
               key={selected.id}
               kbId={selected.id}
+              canEdit={canEdit}
               onDeleted={() => {
-                queryClient.setQueryData(queryKeys.knowledgeBases.list(), kbs.filter((kb) => kb.id !== selected.id));
+                queryClient.setQueryData(listKey, kbs.filter((kb) => kb.id !== selected.id));
                 void queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.list() });
                 select(null);
               }}
@@ -98,10 +117,11 @@ export function KnowledgeBasesPage() {
       )}
       {creating ? (
         <KnowledgeBaseDialog
+          workspaceId={workspaceId}
           onClose={() => setCreating(false)}
           onCreated={(kb) => {
             setCreating(false);
-            queryClient.setQueryData(queryKeys.knowledgeBases.list(), [kb, ...kbs.filter((k) => k.id !== kb.id)]);
+            queryClient.setQueryData(listKey, [kb, ...kbs.filter((k) => k.id !== kb.id)]);
             void queryClient.invalidateQueries({ queryKey: queryKeys.knowledgeBases.list() });
             select(kb.id);
           }}

@@ -1,4 +1,7 @@
-/** A run's buttons: re-run, replay from a chosen step, export the audit record, compare with the parent. */
+/**
+ * A run's buttons: re-run, replay from a chosen step (members whose role may run),
+ * export the audit record, compare with the parent.
+ */
 import CompareArrowsIcon from "@mui/icons-material/CompareArrows";
 import DownloadIcon from "@mui/icons-material/Download";
 import ReplayIcon from "@mui/icons-material/Replay";
@@ -26,6 +29,8 @@ export interface RunActionsProps {
   replayNode: string;
   onReplayNode: (nodeId: string) => void;
   running: boolean;
+  /** Whether the user's role may run workflows in the run's workspace (re-run, replay). */
+  canRun: boolean;
   hasParent: boolean;
   comparing: boolean;
   onToggleCompare: () => void;
@@ -37,6 +42,7 @@ export function RunActions({
   replayNode,
   onReplayNode,
   running,
+  canRun,
   hasParent,
   comparing,
   onToggleCompare,
@@ -45,38 +51,42 @@ export function RunActions({
   return (
     <>
       <Stack direction="row" sx={{ gap: 1, flexWrap: "wrap", alignItems: "center", mb: 1 }}>
-        <Button
-          variant="contained"
-          startIcon={rerun.isPending ? <CircularProgress size={16} color="inherit" /> : <ReplayIcon />}
-          onClick={() => rerun.mutate()}
-          disabled={busy}
-        >
-          {rerun.isPending ? "Re-running…" : "Re-run"}
-        </Button>
-        <FormControl size="small" sx={{ minWidth: 160 }} disabled={nodes.length === 0 || busy}>
-          <InputLabel id="replay-node-label">Replay from</InputLabel>
-          <Select
-            labelId="replay-node-label"
-            label="Replay from"
-            value={nodes.some((n) => n.node_id === replayNode) ? replayNode : ""}
-            onChange={(e) => onReplayNode(e.target.value)}
-            inputProps={{ "aria-label": "Step to replay from" }}
-          >
-            {nodes.map((n) => (
-              <MenuItem key={n.node_id} value={n.node_id}>
-                {n.node_id} ({n.component})
-              </MenuItem>
-            ))}
-          </Select>
-        </FormControl>
-        <Button
-          variant="outlined"
-          startIcon={replay.isPending ? <CircularProgress size={16} /> : <SkipNextIcon />}
-          onClick={() => replay.mutate(replayNode)}
-          disabled={!replayNode || busy}
-        >
-          {replay.isPending ? "Replaying…" : "Replay from step"}
-        </Button>
+        {canRun ? (
+          <>
+            <Button
+              variant="contained"
+              startIcon={rerun.isPending ? <CircularProgress size={16} color="inherit" /> : <ReplayIcon />}
+              onClick={() => rerun.mutate()}
+              disabled={busy}
+            >
+              {rerun.isPending ? "Re-running…" : "Re-run"}
+            </Button>
+            <FormControl size="small" sx={{ minWidth: 160 }} disabled={nodes.length === 0 || busy}>
+              <InputLabel id="replay-node-label">Replay from</InputLabel>
+              <Select
+                labelId="replay-node-label"
+                label="Replay from"
+                value={nodes.some((n) => n.node_id === replayNode) ? replayNode : ""}
+                onChange={(e) => onReplayNode(e.target.value)}
+                inputProps={{ "aria-label": "Step to replay from" }}
+              >
+                {nodes.map((n) => (
+                  <MenuItem key={n.node_id} value={n.node_id}>
+                    {n.node_id} ({n.component})
+                  </MenuItem>
+                ))}
+              </Select>
+            </FormControl>
+            <Button
+              variant="outlined"
+              startIcon={replay.isPending ? <CircularProgress size={16} /> : <SkipNextIcon />}
+              onClick={() => replay.mutate(replayNode)}
+              disabled={!replayNode || busy}
+            >
+              {replay.isPending ? "Replaying…" : "Replay from step"}
+            </Button>
+          </>
+        ) : null}
         <Button
           variant="outlined"
           startIcon={audit.isPending ? <CircularProgress size={16} /> : <DownloadIcon />}

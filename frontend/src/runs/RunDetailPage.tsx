@@ -1,4 +1,7 @@
-/** One run: header, step timeline, and re-run / replay / audit export / compare. */
+/**
+ * One run: header, step timeline, and re-run / replay (members whose role may run) /
+ * audit export / compare.
+ */
 import {
   Alert,
   Box,
@@ -19,6 +22,7 @@ import { queryKeys } from "../api/queryKeys";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { StatusChip } from "../components/StatusChip";
 import { useWorkflowList } from "../workflows/useWorkflows";
+import { useWorkspaceRole } from "../workspaces/useWorkspaces";
 import { durationBetween, formatTime, versionLabel } from "./format";
 import { RunActions } from "./RunActions";
 import { RunComparisonView } from "./RunComparisonView";
@@ -62,6 +66,7 @@ export function RunDetailPage() {
   const replayNode = replayFrom || defaultReplayNode;
 
   const actions = useRunActions(runId);
+  const access = useWorkspaceRole(run.data?.workspace_id);
   const parentId = run.data?.parent_run_id ?? null;
   const comparison = useQuery({
     queryKey: queryKeys.runs.compare(parentId, runId),
@@ -116,6 +121,7 @@ export function RunDetailPage() {
         replayNode={replayNode}
         onReplayNode={setReplayFrom}
         running={running}
+        canRun={access.can("run")}
         hasParent={parentId !== null}
         comparing={comparing}
         onToggleCompare={() => setComparing((c) => !c)}

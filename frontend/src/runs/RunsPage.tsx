@@ -1,4 +1,8 @@
-/** Run history: filter by workflow, status, kind and start time; pages by cursor. */
+/**
+ * Run history of the current workspace: filter by workflow, status, kind and start time;
+ * pages by cursor. A workflow named in the URL (a link from a workflow of another
+ * workspace) shows its runs whatever the current workspace is.
+ */
 import { Box, Button, CircularProgress, Typography } from "@mui/material";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
@@ -8,6 +12,7 @@ import { api, unwrap } from "../api/client";
 import { queryKeys } from "../api/queryKeys";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { useWorkflowList } from "../workflows/useWorkflows";
+import { useCurrentWorkspace } from "../workspaces/useWorkspaces";
 import { localInputToIso } from "./format";
 import { RunFilters, type RunFilterValues } from "./RunFilters";
 import { RunsTable, type Run } from "./RunsTable";
@@ -31,14 +36,19 @@ export function RunsPage() {
   };
   const anyFilter = Object.values(filters).some(Boolean);
 
-  const workflows = useWorkflowList();
+  const current = useCurrentWorkspace();
+  const workspaceId = current.workspace?.id ?? null;
+  const workflows = useWorkflowList(workspaceId);
   const names = useMemo(
     () => new Map((workflows.data ?? []).map((w) => [w.id, w.name])),
     [workflows.data],
   );
+  // A workflow filter names its workspace already; otherwise the current workspace's runs.
+  const workspaceFilter = filters.workflow ? "" : (workspaceId ?? "");
 
   const runs = useInfiniteQuery({
-    queryKey: queryKeys.runs.list(filters),
+    queryKey: queryKeys.runs.list({ ...filters, workspace: workspaceFilter }),
+    enabled: Boolean(filters.workflow) || workspaceId !== null,
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
       unwrap(
@@ -46,6 +56,7 @@ export function RunsPage() {
           params: {
             query: {
               workflow_id: filters.workflow || undefined,
+              workspace_id: workspaceFilter || undefined,
               status: filters.status || undefined,
               kind: filters.kind || undefined,
               started_after: localInputToIso(filters.after),
@@ -75,9 +86,10 @@ export function RunsPage() {
         onChange={setFilter}
         onClear={() => setParams(new URLSearchParams(), { replace: true })}
       />
+      <ErrorAlert error={current.error} title="Could not load your workspaces" />
       <ErrorAlert error={workflows.error} title="Could not load workflows" />
       <ErrorAlert error={runs.error} title="Could not load runs" />
-      {runs.isPending ? (
+      {runs.isPending && !current.error ? (
         <CircularProgress aria-label="Loading runs" />
       ) : items.length === 0 && !runs.error ? (
         <Typography color="text.secondary" sx={{ mt: 4, textAlign: "center" }}>

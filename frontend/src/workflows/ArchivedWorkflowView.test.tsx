@@ -21,6 +21,7 @@ const ARCHIVED = {
   created_at: "2025-01-01T00:00:00Z",
   updated_at: "2025-01-01T00:00:00Z",
   latest_version: 2,
+  workspace_id: "ws1",
   is_active: false,
   archived_at: "2025-02-01T10:00:00Z",
   graph: GRAPH,
@@ -47,6 +48,9 @@ function stubApi() {
       if (route === "GET /api/v1/workflows/wf1") out = ARCHIVED;
       else if (route === "GET /api/v1/components") out = COMPONENTS;
       else if (route === "GET /api/v1/workflows/wf1/versions") out = VERSIONS;
+      else if (route === "GET /api/v1/workspaces") {
+        out = [{ id: "ws1", name: "Ada's workspace", role: "editor", created_at: "2025-01-01T00:00:00Z" }];
+      }
       else if (route === "POST /api/v1/workflows/wf1/unarchive") out = { ...ARCHIVED, is_active: true, archived_at: null };
       return Promise.resolve(
         new Response(JSON.stringify(out), { status: 200, headers: { "content-type": "application/json" } }),

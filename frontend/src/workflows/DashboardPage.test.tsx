@@ -46,6 +46,9 @@ function stubApi(initial: Row[]) {
         status,
         headers: { "content-type": "application/json" },
       });
+    if (route === "GET /api/v1/workspaces") {
+      return json([{ id: "ws1", name: "Ada's workspace", role: "owner", created_at: "2025-01-01T00:00:00Z" }]);
+    }
     if (route === "GET /api/v1/workflows") {
       const archived = url.searchParams.get("archived") === "true";
       return json([...rows.values()].filter((r) => r.is_active !== archived));
@@ -117,7 +120,7 @@ describe("DashboardPage", () => {
     fireEvent.click(screen.getByRole("tab", { name: "Archived" }));
     await waitFor(() => expect(cardNames()).toEqual(["Old bot"]));
     expect(router.state.location.search).toBe("?view=archived");
-    expect(calls).toContain("GET /api/v1/workflows?archived=true");
+    expect(calls).toContain("GET /api/v1/workflows?archived=true&workspace_id=ws1");
     const card = screen.getByTestId("workflow-card");
     expect(card).toHaveTextContent("Archived");
     expect(within(card).queryByRole("button", { name: "Rename" })).toBeNull();

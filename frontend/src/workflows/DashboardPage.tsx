@@ -1,6 +1,7 @@
 /**
- * Workflows as cards: create, rename, duplicate, archive (confirmed), search; the
- * "Archived" view lists archived workflows, which open read-only and can be restored.
+ * The current workspace's workflows as cards: create, rename, duplicate, archive
+ * (confirmed), search; the "Archived" view lists archived workflows, which open read-only
+ * and can be restored. Viewers and runners only open them (their role cannot change them).
  */
 import { Box, Button, CircularProgress, Stack, Tab, Tabs, TextField, Typography } from "@mui/material";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -11,6 +12,8 @@ import { api, unwrap } from "../api/client";
 import { queryKeys } from "../api/queryKeys";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorAlert } from "../components/ErrorAlert";
+import { can } from "../workspaces/roles";
+import { useCurrentWorkspace } from "../workspaces/useWorkspaces";
 import { useArchivedWorkflowList, useWorkflowList } from "./useWorkflows";
 import { WorkflowCard, type Workflow } from "./WorkflowCard";
 import { WorkflowDialog } from "./WorkflowDialog";
@@ -30,8 +33,12 @@ export function DashboardPage() {
   const [dialog, setDialog] = useState<Dialogs>(null);
   const [params, setParams] = useSearchParams();
   const view: View = params.get("view") === "archived" ? "archived" : "active";
-  const active = useWorkflowList();
-  const archived = useArchivedWorkflowList();
+  const current = useCurrentWorkspace();
+  const workspaceId = current.workspace?.id ?? null;
+  const role = current.workspace?.role ?? null;
+  const canEdit = can(role, "edit");
+  const active = useWorkflowList(workspaceId);
+  const archived = useArchivedWorkflowList(workspaceId);
   const workflows = view === "archived" ? archived : active;
   // Both lists are under `workflows.list()`: one invalidation refreshes the active and archived.
   const refresh = () => queryClient.invalidateQueries({ queryKey: queryKeys.workflows.list() });
@@ -69,10 +76,19 @@ export function DashboardPage() {
           value={search}
           onChange={(e) => setSearch(e.target.value)}
         />
-        <Button variant="contained" onClick={() => setDialog({ kind: "create" })}>
-          New workflow
-        </Button>
+        {canEdit ? (
+          <Button variant="contained" onClick={() => setDialog({ kind: "create" })}>
+            New workflow
+          </Button>
+        ) : null}
       </Stack>
+      {role && !canEdit ? (
+        <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }} data-testid="role-note">
+          You are a {role} in {current.workspace?.name}:{" "}
+          {can(role, "run") ? "you can open, run and chat with workflows" : "you can open workflows and read their runs"},
+          not change them.
+        </Typography>
+      ) : null}
       <Tabs
         value={view}
         onChange={(_, next: View) => {
@@ -86,10 +102,11 @@ export function DashboardPage() {
         <Tab value="active" label="Active" />
         <Tab value="archived" label="Archived" />
       </Tabs>
+      <ErrorAlert error={current.error} title="Could not load your workspaces" />
       <ErrorAlert error={workflows.error} title="Could not load workflows" />
       <ErrorAlert error={duplicate.error} title="Could not duplicate" />
       <ErrorAlert error={restore.error} title="Could not restore" />
-      {workflows.isPending ? (
+      {current.error ? null : workflows.isPending ? (
         <CircularProgress aria-label="Loading workflows" />
       ) : shown.length === 0 ? (
         <Typography color="text.secondary" sx={{ mt: 4, textAlign: "center" }}>
@@ -108,7 +125,9 @@ export function DashboardPage() {
           }}
         >
           {shown.map((w) =>
-            view === "archived" ? (
+            !canEdit ? (
+              <WorkflowCard key={w.id} workflow={w} onOpen={() => void navigate(`/workflows/${w.id}`)} readOnly />
+            ) : view === "archived" ? (
               <WorkflowCard
                 key={w.id}
                 workflow={w}
@@ -132,6 +151,7 @@ export function DashboardPage() {
       {dialog?.kind === "create" || dialog?.kind === "rename" ? (
         <WorkflowDialog
           workflow={dialog.kind === "rename" ? dialog.workflow : null}
+          workspaceId={workspaceId}
           onClose={() => setDialog(null)}
           onSaved={(id) => {
             void refresh();

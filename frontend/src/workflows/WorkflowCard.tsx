@@ -1,6 +1,7 @@
 /**
  * A workflow on the dashboard: opens the builder; rename, duplicate, archive. An archived
- * workflow opens read-only and offers "Restore" instead.
+ * workflow opens read-only and offers "Restore" instead. A read-only card (the user's role
+ * cannot change workflows) only opens.
  */
 import {
   Button,
@@ -22,8 +23,16 @@ export type WorkflowCardProps = {
   workflow: Workflow;
   onOpen: () => void;
 } & (
-  | { onRename: () => void; onDuplicate: () => void; onArchive: () => void; onRestore?: never }
-  | { onRestore: () => void; restoring?: boolean; onRename?: never; onDuplicate?: never; onArchive?: never }
+  | { onRename: () => void; onDuplicate: () => void; onArchive: () => void; onRestore?: never; readOnly?: never }
+  | {
+      onRestore: () => void;
+      restoring?: boolean;
+      onRename?: never;
+      onDuplicate?: never;
+      onArchive?: never;
+      readOnly?: never;
+    }
+  | { readOnly: true; onRename?: never; onDuplicate?: never; onArchive?: never; onRestore?: never }
 );
 
 export function WorkflowCard(props: WorkflowCardProps) {
@@ -50,7 +59,11 @@ export function WorkflowCard(props: WorkflowCardProps) {
         </CardContent>
       </CardActionArea>
       <CardActions>
-        {props.onRestore ? (
+        {props.readOnly ? (
+          <Button size="small" onClick={onOpen}>
+            View
+          </Button>
+        ) : props.onRestore ? (
           <>
             <Button size="small" onClick={onOpen}>
               View

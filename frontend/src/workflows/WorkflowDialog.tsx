@@ -1,4 +1,4 @@
-/** Creates a workflow, or renames one (name and description). */
+/** Creates a workflow in a workspace, or renames one (name and description). */
 import { Button, Dialog, DialogActions, DialogContent, DialogTitle, TextField } from "@mui/material";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
@@ -9,10 +9,13 @@ import type { Workflow } from "./WorkflowCard";
 
 export function WorkflowDialog({
   workflow,
+  workspaceId = null,
   onClose,
   onSaved,
 }: {
   workflow: Workflow | null;
+  /** Where a new workflow goes (the current workspace); none: the user's own. */
+  workspaceId?: string | null;
   onClose: () => void;
   onSaved: (id: string) => void;
 }) {
@@ -28,7 +31,9 @@ export function WorkflowDialog({
           }),
         );
       }
-      return unwrap(api.POST("/api/v1/workflows", { body: { name, description } }));
+      return unwrap(
+        api.POST("/api/v1/workflows", { body: { name, description, workspace_id: workspaceId ?? undefined } }),
+      );
     },
     onSuccess: (saved) => onSaved(saved.id),
   });

@@ -4,19 +4,31 @@ import { useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../api/client";
 import { queryKeys } from "../api/queryKeys";
 
-/** Every active workflow of the user (dashboard cards, the runs' workflow filter and names). */
-export function useWorkflowList() {
+/**
+ * Active workflows: of one workspace (the dashboard, the runs' workflow filter), or, with
+ * no workspace named, of every workspace of the user (names of runs). `null` names a
+ * workspace not known yet (the list of workspaces is loading): nothing is fetched.
+ */
+export function useWorkflowList(workspaceId?: string | null) {
   return useQuery({
-    queryKey: queryKeys.workflows.list(),
-    queryFn: () => unwrap(api.GET("/api/v1/workflows")),
+    queryKey: workspaceId ? queryKeys.workflows.inWorkspace(workspaceId) : queryKeys.workflows.list(),
+    enabled: workspaceId !== null,
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/workflows", { params: { query: workspaceId ? { workspace_id: workspaceId } : {} } })),
   });
 }
 
-/** The user's archived (deleted) workflows, most recently archived first. */
-export function useArchivedWorkflowList() {
+/** A workspace's archived (deleted) workflows, most recently archived first. */
+export function useArchivedWorkflowList(workspaceId: string | null) {
   return useQuery({
-    queryKey: queryKeys.workflows.archived(),
-    queryFn: () => unwrap(api.GET("/api/v1/workflows", { params: { query: { archived: true } } })),
+    queryKey: queryKeys.workflows.archived(workspaceId ?? ""),
+    enabled: workspaceId !== null,
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/workflows", {
+          params: { query: { archived: true, workspace_id: workspaceId ?? undefined } },
+        }),
+      ),
   });
 }
 
