@@ -12,7 +12,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.core.deps import Caller, current_caller, temporal_client
 from api.core.errors import ApiError
-from api.db.models import Document, KnowledgeBase, User
+from api.db.models import Document, KnowledgeBase, User, Workspace, WorkspaceMember
 from api.db.session import make_engine, session_scope
 from api.main import create_app
 from settings import Settings, get_settings
@@ -43,9 +43,12 @@ def sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
 def kb_id(sessions: sessionmaker[Session]) -> str:
     with sessions() as session:
         session.add(User(id="u1", email="u@example.org", password_hash="x"))
+        session.add(Workspace(id="w1", name="u's workspace"))
         session.flush()  # no relationship orders the inserts
+        session.add(WorkspaceMember(workspace_id="w1", user_id="u1", role="owner"))
         kb = KnowledgeBase(
             owner_id="u1",
+            workspace_id="w1",
             name="kb",
             collection="kb-test",
             embedding_provider="local",
