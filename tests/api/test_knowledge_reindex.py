@@ -20,6 +20,7 @@ from api.db.models import Base, Document, KnowledgeBase, User
 from api.db.session import make_engine
 from api.knowledge import service
 from api.knowledge.schemas import KnowledgeBaseDetail, ReindexRequest
+from api.workspaces.service import create_personal_workspace
 from settings import Settings
 from stack.processes import ManagedProcess, free_port, start_temporal
 from tests.support.polling import eventually
@@ -59,8 +60,11 @@ def knowledge_base(sessions: sessionmaker[Session], upload_dir: Path, documents:
         user = User(email=f"{uuid.uuid4().hex}@example.org", password_hash="x")
         session.add(user)
         session.flush()
+        workspace = create_personal_workspace(session, user)
+        session.flush()
         kb = KnowledgeBase(
             owner_id=user.id,
+            workspace_id=workspace.id,
             name="manuals",
             collection=OLD_COLLECTION,
             embedding_provider="local",
@@ -78,6 +82,7 @@ def knowledge_base(sessions: sessionmaker[Session], upload_dir: Path, documents:
                     id=document_id,
                     knowledge_base_id=kb.id,
                     owner_id=user.id,
+                    workspace_id=workspace.id,
                     filename="notes.txt",
                     file_type="txt",
                     size_bytes=stored.stat().st_size,

@@ -98,8 +98,9 @@ class Objects:
     def knowledge_base(self) -> dict[str, str]:
         return {"kb_id": create_kb(self.client, embedding_provider="openai")["id"]}
 
-    def document(self) -> dict[str, str]:
-        document = upload(self.client, self.ids["kb_id"], "notes.txt", b"Refunds take 5 days.")
+    def document(self, kb_id: str | None = None) -> dict[str, str]:
+        kb_id = kb_id or self.ids["kb_id"]
+        document = upload(self.client, kb_id, "notes.txt", b"Refunds take 5 days.")
         return {"document_id": document["id"]}
 
     def workspace(self, workspace_id: str | None = None) -> dict[str, str]:
@@ -125,7 +126,7 @@ class Objects:
         if "/api-keys/" in path:
             return self.api_key()
         if "/documents/" in path:
-            return self.document()
+            return self.document(self.knowledge_base()["kb_id"])
         if "/knowledge-bases/" in path:
             return self.knowledge_base()
         if "/chat/" in path:

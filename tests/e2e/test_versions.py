@@ -176,11 +176,12 @@ def test_another_users_workflow_versions_are_404(
     assert admin.get(f"/workflows/{wid}/graph").json() == draft
 
 
-def test_deleting_a_workflow_deletes_its_versions(admin: httpx.Client) -> None:
+def test_deleting_a_workflow_keeps_its_versions_and_refuses_new_ones(admin: httpx.Client) -> None:
     wid = new_workflow(admin, "short-lived")
     publish(admin, wid)
     assert admin.delete(f"/workflows/{wid}").status_code == 204
-    assert_error(admin.get(f"/workflows/{wid}/versions"), 404, "not_found")
+    assert [v["number"] for v in admin.get(f"/workflows/{wid}/versions").json()] == [1]
+    assert_error(admin.post(f"/workflows/{wid}/versions"), 409, "workflow_archived")
 
 
 def test_concurrent_publishes_make_one_version(admin: httpx.Client) -> None:
