@@ -1,4 +1,4 @@
-"""Log in, see the dashboard, create, rename, duplicate, search and delete workflows."""
+"""Log in, see the dashboard, create, rename, duplicate, search and archive workflows."""
 
 import re
 
@@ -21,7 +21,7 @@ def test_wrong_password_shows_the_apis_message(browser: Browser, builder_url: st
     context.close()
 
 
-def test_dashboard_creates_renames_duplicates_and_deletes(
+def test_dashboard_creates_renames_duplicates_and_archives(
     page: Page, builder_url: str, admin: httpx.Client
 ) -> None:
     page.get_by_role("button", name="New workflow").click()
@@ -49,11 +49,13 @@ def test_dashboard_creates_renames_duplicates_and_deletes(
     page.get_by_label("Search").fill("")
 
     copy = page.get_by_test_id("workflow-card").filter(has_text="Refund bot (copy)")
-    copy.get_by_role("button", name="Delete").click()
-    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    copy.get_by_role("button", name="Archive").click()
+    page.get_by_role("dialog").get_by_role("button", name="Archive").click()
     expect(page.get_by_test_id("workflow-card").filter(has_text="Refund bot (copy)")).to_have_count(
         0
     )
     names = [w["name"] for w in admin.get("/workflows").json()]
     assert "Refund bot" in names and "Refund bot (copy)" not in names
+    archived = [w["name"] for w in admin.get("/workflows", params={"archived": "true"}).json()]
+    assert "Refund bot (copy)" in archived
     screenshot(page, "03-dashboard")
