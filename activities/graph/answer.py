@@ -14,6 +14,7 @@ from activities.providers.connections import ConnectionStore, ResolvedConnection
 from activities.providers.errors import AUTH_ERROR, REQUEST_ERROR
 from activities.providers.url_guard import UrlRefused, check_url
 from activities.storage.blobs import PASSAGE_LIST, WEB_RESULT_LIST, BlobStore
+from activities.storage.step_records import StepRecords
 from settings import Settings
 from workflows.components import LlmProvider
 from workflows.step_io import AnswerInput, AnswerOutput, Citation
@@ -31,13 +32,24 @@ class AnswerActivities:
         clients: ProviderClients | None = None,
         blobs: BlobStore | None = None,
         connections: ConnectionStore | None = None,
+        records: StepRecords | None = None,
     ) -> None:
         self._clients = clients or ProviderClients(settings)
         self._blobs = blobs or BlobStore(settings)
         self._connections = connections or ConnectionStore(settings)
+        self._records = records or StepRecords(settings)
 
     @activity.defn(name="generate_answer")
     async def generate_answer(self, input: AnswerInput) -> AnswerOutput:
+        """Ask the configured model; an answer this activity completed before a crash is
+        not paid for again (``StepRecords``).
+
+        Raises:
+            ApplicationError: As ``_answer``.
+        """
+        return await self._records.once(input, AnswerOutput, lambda: self._answer(input))
+
+    async def _answer(self, input: AnswerInput) -> AnswerOutput:
         """Ask the configured model; passages and web results may arrive as ``BlobRef``s.
 
         Raises:

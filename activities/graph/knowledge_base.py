@@ -6,8 +6,10 @@ from temporalio import activity
 
 from activities.providers.embeddings import Embedder
 from activities.storage.blobs import PASSAGE_LIST, BlobStore
+from activities.storage.step_records import StepRecords
 from activities.storage.vector_store import KnowledgeBaseCollection, VectorStore
 from settings import Settings
+from workflows.components import EmbeddingProvider
 from workflows.step_io import KnowledgeSearchInput, KnowledgeSearchOutput
 
 
@@ -20,13 +22,27 @@ class KnowledgeBaseActivities:
         *,
         embedder: Embedder | None = None,
         blobs: BlobStore | None = None,
+        records: StepRecords | None = None,
     ) -> None:
         self._settings = settings
         self._embedder = embedder or Embedder(settings)
         self._blobs = blobs or BlobStore(settings)
+        self._records = records or StepRecords(settings)
 
     @activity.defn(name="search_knowledge_base")
     async def search_knowledge_base(self, input: KnowledgeSearchInput) -> KnowledgeSearchOutput:
+        """Return the ``top_k`` passages most similar to the query, above the threshold; a
+        search whose query a provider embedded (a paid call) is recorded, so it is not paid
+        for again after a crash (``StepRecords``).
+
+        Raises:
+            ApplicationError: As ``_search``.
+        """
+        if input.embedding_provider == EmbeddingProvider.LOCAL:
+            return await self._search(input)
+        return await self._records.once(input, KnowledgeSearchOutput, lambda: self._search(input))
+
+    async def _search(self, input: KnowledgeSearchInput) -> KnowledgeSearchOutput:
         """Return the ``top_k`` passages most similar to the query, above the threshold.
 
         Raises:

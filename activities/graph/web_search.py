@@ -17,6 +17,7 @@ from activities.providers.errors import (
     retry_after_seconds,
 )
 from activities.storage.blobs import WEB_RESULT_LIST, BlobStore
+from activities.storage.step_records import StepRecords
 from settings import Settings
 from workflows.step_io import WebResult, WebSearchInput, WebSearchOutput
 
@@ -39,12 +40,28 @@ class _SerpApiSearch(SerpApiClient):
 class WebSearchActivities:
     """Web search through SerpAPI."""
 
-    def __init__(self, settings: Settings, *, blobs: BlobStore | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        blobs: BlobStore | None = None,
+        records: StepRecords | None = None,
+    ) -> None:
         self._settings = settings
         self._blobs = blobs or BlobStore(settings)
+        self._records = records or StepRecords(settings)
 
     @activity.defn(name="search_web")
     async def search_web(self, input: WebSearchInput) -> WebSearchOutput:
+        """Return up to ``num_results`` organic results for the query (a search this
+        activity completed before a crash is not paid for again: ``StepRecords``).
+
+        Raises:
+            ApplicationError: As ``_find``.
+        """
+        return await self._records.once(input, WebSearchOutput, lambda: self._find(input))
+
+    async def _find(self, input: WebSearchInput) -> WebSearchOutput:
         """Return up to ``num_results`` organic results for the query.
 
         Raises:

@@ -350,3 +350,14 @@ class WorkspaceMember(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     workspace: Mapped[Workspace] = relationship(back_populates="members")
+
+
+class StepRecord(Base):
+    """A paid step's result, recorded before it was returned (``activities/storage/
+    step_records.py``): executed again after a worker died, the step reuses it."""
+
+    __tablename__ = "step_records"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    result: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[float] = mapped_column(Float, index=True)

@@ -76,3 +76,66 @@ def test_a_new_worker_finishes_a_run_whose_worker_was_killed_mid_step(
         assert [a["status"] for a in attempts] == ["timed_out", "completed"]
         assert "timeout" in attempts[0]["error"].lower() or "timed out" in attempts[0]["error"]
         assert attempts[0]["started_at"] < attempts[1]["started_at"]
+
+
+def test_with_default_settings_a_killed_worker_never_repeats_a_completed_paid_call(
+    crash_stack: RunningStack, fakes: Fakes
+) -> None:
+    """Every step a local activity (the default): the web search completed and the LLM call
+    was in flight when the worker died. The new worker replays the run, reuses the search's
+    recorded result and repeats only the interrupted LLM call."""
+    graph = direct_llm_graph(model="gpt-4o-mini", use_web_search=True)
+    with login(crash_stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api:
+        wf_id = api.post("/workflows", json={"name": "crash", "graph": graph}).json()["id"]
+        searches, chats = len(fakes.serpapi.searches), len(fakes.openai.chat_requests)
+        fakes.openai.script([Delay(30)], CHAT)
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(
+                api.post, f"/workflows/{wf_id}/execute", json={"query": "pay once"}
+            )
+            eventually(
+                lambda: len(fakes.openai.chat_requests) > chats,
+                timeout=60,
+                interval=0.05,
+                message="the LLM step never reached the fake OpenAI",
+            )
+            crash_stack.kill_worker()  # SIGKILL: the search's result is not in the history yet
+            crash_stack.start_worker()
+            reply = pending.result(timeout=120)
+        assert reply.status_code == 200, reply.text
+
+        assert len(fakes.serpapi.searches) - searches == 1  # completed before the crash: reused
+        assert len(fakes.openai.chat_requests) - chats == 2  # the interrupted call, then again
+        found = api.get(f"/runs/{reply.json()['run_id']}/timeline").json()["timeline"]
+        assert found["status"] == "completed"
+
+
+def test_twenty_runs_in_flight_at_a_kill_pay_each_search_once(
+    crash_stack: RunningStack, fakes: Fakes
+) -> None:
+    """20 concurrent runs (web search → LLM), all with their LLM call in flight when the
+    worker is SIGKILLed: afterwards 20 searches in all (none repeated) and 40 LLM calls
+    (the 20 interrupted ones, then their repeats), and every run completes."""
+    runs = 20
+    graph = direct_llm_graph(model="gpt-4o-mini", use_web_search=True)
+    with login(crash_stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api:
+        wf_id = api.post("/workflows", json={"name": "crowd", "graph": graph}).json()["id"]
+        searches, chats = len(fakes.serpapi.searches), len(fakes.openai.chat_requests)
+        with ThreadPoolExecutor(runs) as pool:
+            with fakes.openai.holding(CHAT):
+                pending = [
+                    pool.submit(api.post, f"/workflows/{wf_id}/execute", json={"query": f"run {i}"})
+                    for i in range(runs)
+                ]
+                eventually(
+                    lambda: len(fakes.openai.chat_requests) - chats == runs,
+                    timeout=90,
+                    interval=0.1,
+                    message="not every run reached its LLM step",
+                )
+                crash_stack.kill_worker()
+            crash_stack.start_worker()
+            replies = [p.result(timeout=180) for p in pending]
+        assert [r.status_code for r in replies] == [200] * runs
+        assert len(fakes.serpapi.searches) - searches == runs
+        assert len(fakes.openai.chat_requests) - chats == 2 * runs
