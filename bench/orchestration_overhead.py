@@ -11,6 +11,7 @@ in this process. Prints p50/p95 latencies, the overhead, and runs/second sustain
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import re
@@ -20,6 +21,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -77,6 +79,7 @@ async def time_calls(call: Callable[[], Awaitable[object]], runs: int) -> list[f
 def direct_call(env: dict[str, str]) -> Callable[[], Awaitable[object]]:
     """The same activity functions the plan calls, in order, in this process."""
     settings = Settings(
+        database_url=env["DATABASE_URL"],  # where paid steps are recorded, as in the worker
         chroma_url=env["CHROMA_URL"],
         openai_api_key=env["OPENAI_API_KEY"],
         openai_base_url=env["OPENAI_BASE_URL"],
@@ -86,6 +89,10 @@ def direct_call(env: dict[str, str]) -> Callable[[], Awaitable[object]]:
     activity_env = ActivityEnvironment()
 
     async def run_steps() -> object:
+        # A run of its own each time, as the worker sees it: steps are recorded, not reused.
+        activity_env.info = dataclasses.replace(
+            activity_env.info, workflow_run_id=str(uuid.uuid4())
+        )
         found = await activity_env.run(
             search,
             KnowledgeSearchInput(
