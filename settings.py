@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     max_request_bytes: int = 1_000_000
     inline_payload_limit_bytes: int = 100_000
     run_timeout_seconds: float = 300.0
+    runs_reconcile_interval_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="How often each API records runs that ended while nobody waited; 0: never.",
+    )
     archive_retention_days: int = Field(
         default=30,
         ge=0,

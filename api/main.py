@@ -1,5 +1,7 @@
 """The FastAPI application: routers under /api/v1, one error format, health and metrics."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,6 +26,7 @@ from api.health import router as health
 from api.knowledge import documents_router as documents
 from api.knowledge import router as knowledge_bases
 from api.runs import router as runs
+from api.runs.reconcile import reconcile_forever
 from api.versions import router as versions
 from api.workflows import components_router as components
 from api.workflows import purge_router as archive_admin
@@ -39,7 +42,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with get_sessionmaker()() as session:
             ensure_admin(session, settings.admin_email, settings.admin_password.get_secret_value())
     app.state.temporal = TemporalConnector(settings)
+    sweeps = None
+    if settings.runs_reconcile_interval_seconds > 0:
+        sweeps = asyncio.create_task(
+            reconcile_forever(
+                get_sessionmaker(), app.state.temporal, settings.runs_reconcile_interval_seconds
+            ),
+            name="runs-index-reconcile",
+        )
     yield
+    if sweeps is not None:
+        sweeps.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeps
     await app.state.temporal.close()
 
 

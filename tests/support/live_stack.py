@@ -98,6 +98,7 @@ def stack_env(
         ADMIN_PASSWORD=ADMIN_PASSWORD,
         WORKER_METRICS_PORT=str(free_port()),
         PROVIDER_TIMEOUT_SECONDS="5",
+        RUNS_RECONCILE_INTERVAL_SECONDS="2",
         **GENEROUS_LIMITS,
     )
 

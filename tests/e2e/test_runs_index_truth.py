@@ -1,0 +1,70 @@
+"""The runs index tells how a run ended without anyone opening it: here the API process
+that started the run is killed while it waits, the run finishes in the worker, and the
+index row — read only through the list — says ``completed``."""
+
+import contextlib
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+from stack.processes import free_port, start_api, wait_healthy
+from tests.support.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
+from tests.support.fakes.running import Fakes
+from tests.support.graphs import direct_llm_graph
+from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, RunningStack
+from tests.support.login import login
+from tests.support.polling import eventually
+
+
+def test_a_run_whose_api_died_while_it_waited_is_recorded_as_finished(
+    running_stack: RunningStack, admin: httpx.Client, fakes: Fakes
+) -> None:
+    port = free_port()
+    doomed = start_api(
+        # No in-process worker: the run executes in the worker process, which lives on.
+        # No sweeps of its own: only the other API can record the run's end.
+        dict(running_stack.env, API_WORKER_SLOTS="0", RUNS_RECONCILE_INTERVAL_SECONDS="0"),
+        "127.0.0.1",
+        port,
+        running_stack.log_dir,
+        name=f"doomed-api-{port}",
+    )
+    doomed_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(doomed_url, 120, [doomed])
+        wf = admin.post("/workflows", json={"name": "orphan", "graph": direct_llm_graph(model="m")})
+        wf_id = wf.json()["id"]
+        chats = len(fakes.openai.chat_requests)
+        with (
+            login(doomed_url, ADMIN_EMAIL, ADMIN_PASSWORD) as client,
+            ThreadPoolExecutor(1) as pool,
+        ):
+            with fakes.openai.holding(CHAT):
+                pending = pool.submit(
+                    client.post, f"/workflows/{wf_id}/execute", json={"query": "anyone there?"}
+                )
+                eventually(
+                    lambda: len(fakes.openai.chat_requests) > chats,
+                    timeout=60,
+                    interval=0.05,
+                    message="the run never reached its LLM step",
+                )
+                doomed.kill()  # the API dies while its request waits for the run
+            with contextlib.suppress(httpx.HTTPError):  # the connection went with the process
+                pending.result(timeout=30)
+    finally:
+        doomed.stop()
+
+    def indexed() -> dict[str, object]:
+        [run] = admin.get("/runs", params={"workflow_id": wf_id}).json()["items"]
+        return dict(run)
+
+    assert indexed()["status"] in ("running", "completed")
+    eventually(
+        lambda: indexed()["status"] == "completed",
+        timeout=60,
+        interval=0.5,
+        message="the index still says running",
+    )
+    run = indexed()
+    assert run["finished_at"] is not None and run["error"] is None
