@@ -32,6 +32,7 @@ class TemporalConnector:
         self._lock = asyncio.Lock()
         self._worker: Worker | None = None
         self._worker_task: asyncio.Task[None] | None = None
+        self._warm_up: asyncio.Future[None] | None = None
 
     @property
     def eager_start(self) -> bool:
@@ -69,6 +70,12 @@ class TemporalConnector:
         self._worker_task = asyncio.create_task(self._worker.run())
         self._worker_task.add_done_callback(self._worker_stopped)
         log.warning("in-process GraphRun worker started with %d slots", slots)
+        if self._settings.preload_local_embeddings:
+            # As the worker process does: the first knowledge-base query this worker runs
+            # must not wait seconds for torch and the model's weights.
+            from activities.providers.embeddings import warm_up_local_model
+
+            self._warm_up = asyncio.get_running_loop().run_in_executor(None, warm_up_local_model)
 
     def _worker_stopped(self, task: "asyncio.Task[None]") -> None:
         if not task.cancelled() and task.exception() is not None:
