@@ -8,6 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from api.chat.history import last_turns
+from api.chat.history import messages as _messages
+from api.chat.history import owned_session as _owned_session
 from api.chat.schemas import (
     ChatMessageCreate,
     ChatMessageOut,
@@ -15,27 +18,13 @@ from api.chat.schemas import (
     ChatSessionCreate,
     ChatSessionOut,
 )
-from api.core.access import Action, role_in
-from api.core.errors import not_found
+from api.core.access import Action
 from api.core.temporal import TemporalConnector
 from api.db.models import ChatMessage, ChatSession, User, utcnow
 from api.runs.execution import execute_graph
 from api.workflows.graph_store import workflow_for_change
 from settings import Settings
 from workflows.step_io import ChatTurn
-
-HISTORY_TURNS = 20
-
-
-def _owned_session(session: Session, user: User, chat_id: str) -> ChatSession:
-    """The user's own chat session while they are a member of its workspace; 404 otherwise
-    (a conversation is its author's, even within a shared workspace)."""
-    chat = session.scalar(
-        select(ChatSession).where(ChatSession.id == chat_id, ChatSession.owner_id == user.id)
-    )
-    if chat is None or role_in(session, user, chat.workspace_id) is None:
-        raise not_found("chat session", chat_id)
-    return chat
 
 
 def _message_out(m: ChatMessage) -> ChatMessageOut:
@@ -48,12 +37,6 @@ def _message_out(m: ChatMessage) -> ChatMessageOut:
         run_id=m.run_id,
         created_at=m.created_at,
     )
-
-
-def _messages(session: Session, chat_id: str) -> list[ChatMessage]:
-    """The session's messages, oldest first."""
-    stmt = select(ChatMessage).where(ChatMessage.session_id == chat_id)
-    return list(session.scalars(stmt.order_by(ChatMessage.created_at, ChatMessage.id)))
 
 
 def create_session(session: Session, *, user: User, body: ChatSessionCreate) -> ChatSessionOut:
@@ -137,12 +120,7 @@ async def send_message(
 def _conversation(session: Session, user: User, chat_id: str) -> tuple[ChatSession, list[ChatTurn]]:
     """The user's chat session and its last turns, oldest first."""
     chat = _owned_session(session, user, chat_id)
-    history = [
-        ChatTurn(role=m.role, content=m.content)
-        for m in _messages(session, chat_id)[-HISTORY_TURNS:]
-        if m.role in ("user", "assistant")
-    ]
-    return chat, history
+    return chat, last_turns(session, chat_id)
 
 
 def _record_exchange(

@@ -85,6 +85,7 @@ ROUTE_NEEDS: dict[tuple[str, str], Need] = {
     ("DELETE", f"{_V1}/workflows/{{workflow_id}}/edges/{{edge_id}}"): _W,
     ("GET", f"{_V1}/workflows/{{workflow_id}}/validate"): _R,
     ("POST", f"{_V1}/workflows/{{workflow_id}}/execute"): _X,
+    ("POST", f"{_V1}/workflows/{{workflow_id}}/runs"): _X,
     # versions
     ("POST", f"{_V1}/workflows/{{workflow_id}}/versions"): _W,
     ("GET", f"{_V1}/workflows/{{workflow_id}}/versions"): _R,
@@ -97,6 +98,7 @@ ROUTE_NEEDS: dict[tuple[str, str], Need] = {
     ("POST", f"{_V1}/audit/verify"): _R,
     ("GET", f"{_V1}/runs/{{run_id}}"): _R,
     ("GET", f"{_V1}/runs/{{run_id}}/timeline"): _R,
+    ("GET", f"{_V1}/runs/{{run_id}}/events"): _R,
     ("GET", f"{_V1}/runs/{{run_id}}/audit"): _R,
     ("POST", f"{_V1}/runs/{{run_id}}/rerun"): _X,
     ("POST", f"{_V1}/runs/{{run_id}}/replay"): _X,

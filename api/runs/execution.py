@@ -9,13 +9,15 @@ content hash, so a run can always be traced to the exact graph that produced it.
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-from temporalio.client import WorkflowFailureError
+from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
+from api.chat.history import conversation_turns
 from api.connections.refs import resolve_connections
 from api.core.access import Action
 from api.core.errors import ApiError
@@ -25,7 +27,7 @@ from api.core.temporal import TemporalConnector
 from api.db.models import Run, User, Workflow, utcnow
 from api.knowledge.refs import resolve_knowledge_bases
 from api.runs.index import mark_run_ended
-from api.runs.schemas import ExecuteResponse
+from api.runs.schemas import ExecuteResponse, RunStarted
 from api.versions.service import (
     graph_content_hash,
     latest_version,
@@ -38,7 +40,7 @@ from workflows.compiler import GraphInvalid, compile_graph
 from workflows.components import UserQueryConfig
 from workflows.graph import Graph
 from workflows.graph_run import GraphRun
-from workflows.plan import GraphRunInput, Plan
+from workflows.plan import GraphRunInput, GraphRunResult, Plan, RunOutput
 from workflows.step_io import ChatTurn
 
 
@@ -151,16 +153,23 @@ async def execute_graph(
     user: User,
     workflow_id: str,
     query: str,
-    history: list[ChatTurn],
+    history: list[ChatTurn] | None,
     chat_session_id: str | None = None,
     version: RunVersion = None,
 ) -> ExecuteResponse:
     """Compiles the user's workflow, runs it on Temporal and returns the first output.
 
+    ``history`` None: the last turns of the chat session ``chat_session_id`` (one of the
+    user's with this workflow; none without a session).
+
     Database work runs in the thread pool: a commit waits for PostgreSQL's WAL flush,
     and doing that on the event loop serialised every concurrent run behind it.
     """
     await temporal.client()  # before any row is written: unreachable means no run
+    if history is None:  # the chat session's own last turns
+        history = await run_in_threadpool(
+            _session_history, session, user, workflow_id, chat_session_id
+        )
     prepared = await run_in_threadpool(
         _begin_run, session, user, workflow_id, query, history, chat_session_id, version
     )
@@ -169,14 +178,46 @@ async def execute_graph(
     )
 
 
-async def run_prepared(
+async def start_graph(
+    *,
+    session: Session,
+    temporal: TemporalConnector,
+    settings: Settings,
+    user: User,
+    workflow_id: str,
+    query: str,
+    chat_session_id: str | None = None,
+    version: RunVersion = None,
+) -> RunStarted:
+    """Compiles, records and starts a run as ``execute_graph`` does, without waiting for it:
+    its progress and answer are read from ``GET /runs/{id}/events``."""
+    await temporal.client()  # before any row is written: unreachable means no run
+    history = await run_in_threadpool(_session_history, session, user, workflow_id, chat_session_id)
+    prepared = await run_in_threadpool(
+        _begin_run, session, user, workflow_id, query, history, chat_session_id, version
+    )
+    await start_prepared(session=session, temporal=temporal, settings=settings, prepared=prepared)
+    run_id = prepared.run.id
+    return RunStarted(run_id=run_id, events_url=f"/api/v1/runs/{run_id}/events")
+
+
+def _session_history(
+    session: Session, user: User, workflow_id: str, chat_session_id: str | None
+) -> list[ChatTurn]:
+    """The last turns of the user's chat session with this workflow (none without one)."""
+    if chat_session_id is None:
+        return []
+    return conversation_turns(session, user, chat_session_id, workflow_id)
+
+
+async def start_prepared(
     *, session: Session, temporal: TemporalConnector, settings: Settings, prepared: PreparedRun
-) -> ExecuteResponse:
-    """Executes a recorded run on Temporal, records how it ended, and returns its answer."""
+) -> WorkflowHandle[Any, GraphRunResult]:
+    """Starts a recorded run on Temporal; a start that fails is recorded as a failed run."""
     client = await temporal.client()
     run = prepared.run
     try:
-        result = await client.execute_workflow(
+        return await client.start_workflow(
             GraphRun.run,
             prepared.run_input,
             id=run.id,
@@ -187,6 +228,22 @@ async def run_prepared(
                 run.workflow_id, run.version_number, run.owner_id, run.kind
             ),
         )
+    except RPCError as err:
+        message = f"Temporal is unavailable: {err.message}"
+        await run_in_threadpool(mark_run_ended, session, run, "failed", message, utcnow())
+        raise ApiError(503, "temporal_unavailable", message) from err
+
+
+async def run_prepared(
+    *, session: Session, temporal: TemporalConnector, settings: Settings, prepared: PreparedRun
+) -> ExecuteResponse:
+    """Executes a recorded run on Temporal, records how it ended, and returns its answer."""
+    run = prepared.run
+    handle = await start_prepared(
+        session=session, temporal=temporal, settings=settings, prepared=prepared
+    )
+    try:
+        result = await handle.result()
     except WorkflowFailureError as err:
         message, node_id = _failure_message(err)
         await run_in_threadpool(mark_run_ended, session, run, "failed", message, utcnow())
@@ -196,14 +253,18 @@ async def run_prepared(
         await run_in_threadpool(mark_run_ended, session, run, "failed", message, utcnow())
         raise ApiError(503, "temporal_unavailable", message) from err
     await run_in_threadpool(mark_run_ended, session, run, "completed", None, utcnow())
-    output = result.outputs[0]
+    return run_answer(run.id, run.version_number, result.outputs[0])
+
+
+def run_answer(run_id: str, version: int | None, output: RunOutput) -> ExecuteResponse:
+    """A run's answer as ``execute`` returns it (and the event stream's ``run_completed``)."""
     return ExecuteResponse(
         response=output.response,
         model=output.model,
         usage=output.usage,
         context_used=output.context_used,
-        run_id=run.id,
-        version=run.version_number,
+        run_id=run_id,
+        version=version,
         citations=output.citations,
         web_sources=output.web_sources,
     )

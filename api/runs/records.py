@@ -49,17 +49,20 @@ async def fetch_history(client: Client, run_id: str) -> WorkflowHistory:
     try:
         return await client.get_workflow_handle(run_id).fetch_history()
     except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise ApiError(
-                409,
-                "history_unavailable",
-                f"Temporal no longer holds the event history of run '{run_id}' "
-                "(its retention period has passed)",
-                {"run_id": run_id},
-            ) from err
-        raise ApiError(
-            503, "temporal_unavailable", f"Temporal is unavailable: {err.message}"
-        ) from err
+        raise history_error(run_id, err) from err
+
+
+def history_error(run_id: str, err: RPCError) -> ApiError:
+    """What a failed history read answers: 409 when Temporal no longer holds it, else 503."""
+    if err.status == RPCStatusCode.NOT_FOUND:
+        return ApiError(
+            409,
+            "history_unavailable",
+            f"Temporal no longer holds the event history of run '{run_id}' "
+            "(its retention period has passed)",
+            {"run_id": run_id},
+        )
+    return ApiError(503, "temporal_unavailable", f"Temporal is unavailable: {err.message}")
 
 
 def sync_index(session: Session, run: Run, timeline: RunTimeline) -> None:

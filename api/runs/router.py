@@ -3,8 +3,8 @@
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Body, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Header, Query
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from api.core.deps import (
     CurrentUser,
@@ -16,8 +16,9 @@ from api.core.deps import (
 )
 from api.core.schemas import RunVersion
 from api.runs.audit import AuditRecord, AuditVerification
-from api.runs.execution import execute_graph
+from api.runs.execution import execute_graph, start_graph
 from api.runs.index import runs_page
+from api.runs.live_events import run_event_stream
 from api.runs.records import (
     export_audit_record,
     run_detail,
@@ -35,6 +36,7 @@ from api.runs.schemas import (
     RunDetail,
     RunFilter,
     RunPage,
+    RunStarted,
     RunTimelineOut,
 )
 
@@ -58,8 +60,55 @@ async def execute_workflow(
         user=user,
         workflow_id=workflow_id,
         query=body.query,
-        history=[],
+        history=None,
+        chat_session_id=body.session_id,
         version=body.version,
+    )
+
+
+@router.post("/workflows/{workflow_id}/runs", dependencies=[ExecutionQuota], status_code=202)
+async def start_run(
+    workflow_id: str,
+    body: ExecuteRequest,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    temporal: TemporalConnectorDep,
+) -> RunStarted:
+    """Starts a run as ``execute`` does and answers at once; follow ``events_url``."""
+    return await start_graph(
+        session=session,
+        temporal=temporal,
+        settings=settings,
+        user=user,
+        workflow_id=workflow_id,
+        query=body.query,
+        chat_session_id=body.session_id,
+        version=body.version,
+    )
+
+
+@router.get(
+    "/runs/{run_id}/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "The run's events"}},
+)
+async def run_events(
+    run_id: str,
+    session: SessionDep,
+    user: CurrentUser,
+    temporal: TemporalConnectorDep,
+    last_event_id: str | None = Header(default=None, max_length=40),
+) -> StreamingResponse:
+    """The run's events as Server-Sent Events, rebuilt from its event history; send
+    ``Last-Event-ID`` to resume after an event."""
+    events = await run_event_stream(
+        session=session, temporal=temporal, user=user, run_id=run_id, last_event_id=last_event_id
+    )
+    return StreamingResponse(
+        events,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 

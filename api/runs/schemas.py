@@ -133,8 +133,23 @@ def run_version_field() -> Any:
 
 
 class ExecuteRequest(RequestBody):
+    """What ``execute`` and ``POST /workflows/{id}/runs`` run."""
+
     query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     version: RunVersion = run_version_field()
+    session_id: Identifier | None = Field(
+        default=None,
+        description="One of your chat sessions with this workflow: the run receives its last "
+        "turns as conversation history and is recorded as part of it. The conversation's "
+        "messages are stored by the chat endpoints, not by this one.",
+    )
+
+
+class RunStarted(BaseModel):
+    """A run that was started and is not awaited: follow ``events_url`` (Server-Sent Events)."""
+
+    run_id: str
+    events_url: str
 
 
 class ExecuteResponse(BaseModel):

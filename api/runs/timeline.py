@@ -155,20 +155,46 @@ def _failure_status(failure: Failure) -> AttemptStatus:
     return "failed"
 
 
+def _failure_node(failure: Failure) -> str | None:
+    """The node a run's failure names (``GraphRun`` raises with ``{"node_id": …}``)."""
+    if not failure.HasField("application_failure_info"):
+        return None
+    payloads = failure.application_failure_info.details.payloads
+    try:
+        details = _decode(payloads[0], dict) if payloads else None
+    except Exception:  # details written by something else
+        return None
+    node_id = details.get("node_id") if isinstance(details, dict) else None
+    return node_id if isinstance(node_id, str) else None
+
+
 def _non_retryable(failure: Failure) -> bool:
     return failure.HasField("application_failure_info") and (
         failure.application_failure_info.non_retryable
     )
 
 
+def started_input(event: HistoryEvent) -> GraphRunInput | None:
+    """The run's input, if ``event`` is the one that started it (and carries an input)."""
+    if event.event_type != _E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+        return None
+    payloads = event.workflow_execution_started_event_attributes.input.payloads
+    return _decode(payloads[0], GraphRunInput) if payloads else None
+
+
+def event_time(event: HistoryEvent) -> datetime:
+    """When the history recorded ``event`` (UTC)."""
+    return _time(event)
+
+
 def run_input_of(history: WorkflowHistory) -> GraphRunInput:
     """The input of the run (its plan, query, chat history and reused outputs)."""
     for event in history.events:
         if event.event_type == _E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
-            payloads = event.workflow_execution_started_event_attributes.input.payloads
-            if not payloads:
+            found = started_input(event)
+            if found is None:
                 break
-            return _decode(payloads[0], GraphRunInput)
+            return found
     raise ValueError(f"history of {history.workflow_id} has no GraphRun input")
 
 
@@ -198,6 +224,8 @@ class _Run:
     finished_at: datetime | None = None
     error: str | None = None
     result: GraphRunResult | None = None
+    # The node a failed run names (the workflow's ApplicationError details), if any.
+    failed_node: str | None = None
     calls: dict[str, list[_Call]] = field(default_factory=dict)
     events: list[RunEvent] = field(default_factory=list)
     # Per node: a workflow-driven retry's timer started after the node's last call.
@@ -205,11 +233,14 @@ class _Run:
     pending_backoff_ms: dict[str, int | None] = field(default_factory=dict)
 
 
-class _Reader:
-    """Walks the history once, collecting every step's calls and the run's outcome."""
+class HistoryReader:
+    """Walks the history once, collecting every step's calls and the run's outcome.
 
-    def __init__(self, history: WorkflowHistory, run_input: GraphRunInput) -> None:
-        self._history = history
+    ``read_all`` reads a whole history; ``feed`` reads one event at a time (what the
+    run's event stream does while it follows the history, ``api.runs.live_events``).
+    """
+
+    def __init__(self, run_input: GraphRunInput, started_at: datetime) -> None:
         steps = run_input.plan.steps
         self._node_ids = {s.node_id for s in steps}
         by_activity: dict[str, list[str]] = {}
@@ -219,13 +250,19 @@ class _Reader:
         # Histories without summaries: an activity type used by one step names that step.
         self._only_step_of = {a: ids[0] for a, ids in by_activity.items() if len(ids) == 1}
         self._scheduled: dict[int, _Call] = {}
-        first = history.events[0] if history.events else None
-        self.run = _Run(started_at=_time(first) if first else datetime.fromtimestamp(0, UTC))
+        self.run = _Run(started_at=started_at)
 
-    def read(self) -> _Run:
-        for event in self._history.events:
-            self._on_event(event)
-        return self.run
+    @classmethod
+    def read_all(cls, history: WorkflowHistory, run_input: GraphRunInput) -> "_Run":
+        first = history.events[0] if history.events else None
+        reader = cls(run_input, _time(first) if first else datetime.fromtimestamp(0, UTC))
+        for event in history.events:
+            reader.feed(event)
+        return reader.run
+
+    def feed(self, event: HistoryEvent) -> None:
+        """Reads the next event of the history."""
+        self._on_event(event)
 
     def _node_of(self, event: HistoryEvent, activity: str) -> str | None:
         summary = _summary(event)
@@ -435,7 +472,9 @@ class _Reader:
                 run.result = _decode(payloads[0], GraphRunResult)
         elif kind == _E.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
             run.status = "failed"
-            run.error = _failure_text(event.workflow_execution_failed_event_attributes.failure)
+            failure = event.workflow_execution_failed_event_attributes.failure
+            run.error = _failure_text(failure)
+            run.failed_node = _failure_node(failure)
         elif kind == _E.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
             run.status = "timed_out"
             run.error = "the run timed out"
@@ -589,7 +628,7 @@ def recorded_outputs(history: WorkflowHistory) -> dict[str, dict[str, JsonValue]
     ``{"answer": AnswerOutput}``, output → ``{"output": RunOutput}`` (as JSON).
     """
     run_input = run_input_of(history)
-    run = _Reader(history, run_input).read()
+    run = HistoryReader.read_all(history, run_input)
     return {
         n.step.node_id: n.outputs
         for n in _nodes(run_input, run)
@@ -604,7 +643,7 @@ def build_timeline(history: WorkflowHistory, *, redact: bool = True) -> RunTimel
     are replaced by ``"[redacted]"`` (see ``api.runs.redaction``).
     """
     run_input = run_input_of(history)
-    run = _Reader(history, run_input).read()
+    run = HistoryReader.read_all(history, run_input)
     clean: Callable[[Any], Any] = redact_value if redact else (lambda value: value)
     timeline_nodes = []
     raw_nodes = _nodes(run_input, run)

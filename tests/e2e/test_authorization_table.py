@@ -117,6 +117,7 @@ def body_for(method: str, path: str, ids: dict[str, str]) -> dict[str, Any]:
         },
         ("POST", "/workflows/{workflow_id}/versions"): {"json": {"note": "x"}},
         ("POST", "/workflows/{workflow_id}/execute"): {"json": {"query": "hi"}},
+        ("POST", "/workflows/{workflow_id}/runs"): {"json": {"query": "hi"}},
         ("POST", "/runs/{run_id}/replay"): {"json": {"from_node": "llm"}},
         ("POST", "/runs/replay-check"): {"json": {"run_ids": [ids["run_id"]]}},
         ("POST", "/chat/sessions"): {"json": {"workflow_id": wf}},

@@ -1,0 +1,57 @@
+"""A chat session's stored conversation: whose it is, and the last turns a run receives.
+
+Kept apart from ``service`` (which starts runs through ``api.runs.execution``) so that
+starting a run with a ``session_id`` can read the conversation without an import cycle.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.core.access import role_in
+from api.core.errors import ApiError, not_found
+from api.db.models import ChatMessage, ChatSession, User
+from workflows.step_io import ChatTurn
+
+HISTORY_TURNS = 20
+
+
+def owned_session(session: Session, user: User, chat_id: str) -> ChatSession:
+    """The user's own chat session while they are a member of its workspace; 404 otherwise
+    (a conversation is its author's, even within a shared workspace)."""
+    chat = session.scalar(
+        select(ChatSession).where(ChatSession.id == chat_id, ChatSession.owner_id == user.id)
+    )
+    if chat is None or role_in(session, user, chat.workspace_id) is None:
+        raise not_found("chat session", chat_id)
+    return chat
+
+
+def messages(session: Session, chat_id: str) -> list[ChatMessage]:
+    """The session's messages, oldest first."""
+    stmt = select(ChatMessage).where(ChatMessage.session_id == chat_id)
+    return list(session.scalars(stmt.order_by(ChatMessage.created_at, ChatMessage.id)))
+
+
+def last_turns(session: Session, chat_id: str) -> list[ChatTurn]:
+    """The session's last ``HISTORY_TURNS`` questions and answers, oldest first."""
+    return [
+        ChatTurn(role=m.role, content=m.content)
+        for m in messages(session, chat_id)[-HISTORY_TURNS:]
+        if m.role in ("user", "assistant")
+    ]
+
+
+def conversation_turns(
+    session: Session, user: User, chat_id: str, workflow_id: str
+) -> list[ChatTurn]:
+    """The last turns of the user's chat session ``chat_id`` with ``workflow_id``: 404 when
+    it is not the user's, 422 when it is a conversation with another workflow."""
+    chat = owned_session(session, user, chat_id)
+    if chat.workflow_id != workflow_id:
+        raise ApiError(
+            422,
+            "invalid_request",
+            f"Chat session '{chat_id}' is a conversation with another workflow",
+            {"problems": [{"field": "session_id", "message": "a session of another workflow"}]},
+        )
+    return last_turns(session, chat_id)

@@ -1,0 +1,322 @@
+"""A run's events as Server-Sent Events, rebuilt from its Temporal event history.
+
+The history is the source of truth, so any API process can stream any run, during it or
+after it ended, and after a restart. Each history event is read once, in order, by the
+timeline's ``HistoryReader``; what it changed (a new attempt, an attempt that ended, a
+retry's backoff, the run's end) becomes zero or more events:
+
+``run_started`` · ``step_started`` (node, attempt) · ``attempt_failed`` (node, attempt,
+error) · ``retrying`` (node, next attempt, delay) · ``step_completed`` (node, attempt,
+duration) · ``run_completed`` (the answer, as ``execute`` returns it) or ``run_failed``.
+
+An event's id is ``history event id × 100 + its index`` among the events that history
+event produced, so ids increase, and the same history always yields the same ids: a
+client that sends ``Last-Event-ID`` is sent exactly the events after it. (A ``token``
+event, not kept in the history, will carry ``<id of the step's last event>-<n>``: still
+ordered, and resumable from the step's last history-derived id.)
+
+While the run is open the stream follows the history with Temporal's long poll
+(``wait_new_event``); it holds one page of history and the reader's per-step state.
+"""
+
+import asyncio
+import contextlib
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import WorkflowHistoryEventAsyncIterator
+from temporalio.service import RPCError
+
+from api.core.errors import ApiError, ErrorBody, ErrorResponse
+from api.core.temporal import TemporalConnector
+from api.db.models import User
+from api.runs.execution import run_answer
+from api.runs.index import visible_run
+from api.runs.records import history_error
+from api.runs.redaction import redact
+from api.runs.timeline import HistoryReader, event_time, started_input
+from api.runs.timeline_schemas import AttemptRecord
+
+# Events one history event may produce, at most (an attempt is at most three: retrying,
+# started, ended; a step has at most 20 attempts).
+ID_FACTOR = 100
+# A comment line this often keeps proxies from closing a quiet stream.
+KEEPALIVE_SECONDS = 15.0
+# History events per page: what the stream holds at once.
+PAGE_SIZE = 200
+
+_FAILED = ("failed", "timed_out", "cancelled")
+
+RunEventName = Literal[
+    "run_started",
+    "step_started",
+    "attempt_failed",
+    "retrying",
+    "step_completed",
+    "run_completed",
+    "run_failed",
+]
+
+
+class PlanNode(BaseModel):
+    node_id: str
+    component: str
+
+
+class RunStartedData(BaseModel):
+    run_id: str
+    started_at: datetime
+    nodes: list[PlanNode]
+
+
+class StepStartedData(BaseModel):
+    node_id: str
+    attempt: int
+
+
+class AttemptFailedData(BaseModel):
+    node_id: str
+    attempt: int
+    status: str
+    error: str | None
+    error_type: str | None
+
+
+class RetryingData(BaseModel):
+    node_id: str
+    attempt: int  # the attempt that comes next
+    delay_ms: int | None
+
+
+class StepCompletedData(BaseModel):
+    node_id: str
+    attempt: int
+    duration_ms: int | None
+
+
+class RunFailedData(BaseModel):
+    run_id: str
+    status: str
+    message: str
+    node_id: str | None
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    id: int
+    event: RunEventName
+    data: BaseModel
+
+    def encode(self) -> str:
+        return f"id: {self.id}\nevent: {self.event}\ndata: {self.data.model_dump_json()}\n\n"
+
+
+def _duration_ms(attempt: AttemptRecord) -> int | None:
+    start = attempt.started_at or attempt.scheduled_at
+    if start is None or attempt.finished_at is None:
+        return None
+    return max(0, round((attempt.finished_at - start).total_seconds() * 1000))
+
+
+@dataclass
+class RunEventBuilder:
+    """Turns a ``GraphRun`` history, event by event, into the run's stream events."""
+
+    run_id: str
+    version: int | None
+    _reader: HistoryReader | None = None
+    # Per node, per attempt index: what was sent ("running" or the attempt's end status).
+    _sent: dict[str, list[str]] = field(default_factory=dict)
+    _retry_sent: set[tuple[str, int]] = field(default_factory=set)
+    ended: bool = False
+
+    def on_event(self, event: HistoryEvent) -> list[LiveEvent]:
+        """The events that ``event`` (the next one in the history) produces."""
+        out: list[tuple[RunEventName, BaseModel]] = []
+        if self._reader is None:
+            run_input = started_input(event)
+            if run_input is None:
+                return []
+            started_at = event_time(event)
+            self._reader = HistoryReader(run_input, started_at)
+            nodes = [
+                PlanNode(node_id=s.node_id, component=s.component) for s in run_input.plan.steps
+            ]
+            out.append(
+                (
+                    "run_started",
+                    RunStartedData(run_id=self.run_id, started_at=started_at, nodes=nodes),
+                )
+            )
+        elif not self.ended:
+            self._reader.feed(event)
+            self._steps(out)
+            self._end(out)
+        if len(out) >= ID_FACTOR:  # cannot happen with at most 20 attempts a step
+            raise ValueError(f"history event {event.event_id} yields {len(out)} events")
+        base = event.event_id * ID_FACTOR
+        return [LiveEvent(base + i, name, data) for i, (name, data) in enumerate(out)]
+
+    def _steps(self, out: list[tuple[RunEventName, BaseModel]]) -> None:
+        assert self._reader is not None
+        run = self._reader.run
+        for node_id, calls in run.calls.items():
+            attempts = [a for call in calls for a in call.attempts]
+            sent = self._sent.setdefault(node_id, [])
+            for index, attempt in enumerate(attempts):
+                number = index + 1
+                if index >= len(sent):
+                    if index > 0 and (node_id, number) not in self._retry_sent:
+                        self._retry_sent.add((node_id, number))
+                        out.append(
+                            (
+                                "retrying",
+                                RetryingData(
+                                    node_id=node_id, attempt=number, delay_ms=attempt.backoff_ms
+                                ),
+                            )
+                        )
+                    out.append(("step_started", StepStartedData(node_id=node_id, attempt=number)))
+                    sent.append("running")
+                if sent[index] != "running" or attempt.status == "running":
+                    continue
+                sent[index] = attempt.status
+                if attempt.status == "completed":
+                    out.append(
+                        (
+                            "step_completed",
+                            StepCompletedData(
+                                node_id=node_id, attempt=number, duration_ms=_duration_ms(attempt)
+                            ),
+                        )
+                    )
+                else:
+                    out.append(
+                        (
+                            "attempt_failed",
+                            AttemptFailedData(
+                                node_id=node_id,
+                                attempt=number,
+                                status=attempt.status,
+                                error=redact(attempt.error),
+                                error_type=attempt.error_type,
+                            ),
+                        )
+                    )
+            if (
+                node_id in run.pending_backoff_ms
+                and (node_id, len(attempts) + 1) not in self._retry_sent
+            ):
+                self._retry_sent.add((node_id, len(attempts) + 1))
+                out.append(
+                    (
+                        "retrying",
+                        RetryingData(
+                            node_id=node_id,
+                            attempt=len(attempts) + 1,
+                            delay_ms=run.pending_backoff_ms[node_id],
+                        ),
+                    )
+                )
+
+    def _end(self, out: list[tuple[RunEventName, BaseModel]]) -> None:
+        assert self._reader is not None
+        run = self._reader.run
+        if run.status == "running":
+            return
+        self.ended = True
+        if run.status == "completed" and run.result is not None and run.result.outputs:
+            out.append(
+                ("run_completed", run_answer(self.run_id, self.version, run.result.outputs[0]))
+            )
+            return
+        out.append(
+            (
+                "run_failed",
+                RunFailedData(
+                    run_id=self.run_id,
+                    status=run.status,
+                    message=redact(run.error) or f"the run ended ({run.status}) without an answer",
+                    node_id=run.failed_node,
+                ),
+            )
+        )
+
+
+def parse_last_event_id(value: str | None) -> int:
+    """The id after which to send events (0: from the start); 422 if it is not one of ours."""
+    if value is None or value.strip() == "":
+        return 0
+    found = re.fullmatch(r"\s*(\d{1,18})(?:-\d{1,9})?\s*", value)
+    if found is None:
+        raise ApiError(
+            422,
+            "invalid_request",
+            "Last-Event-ID is not an event id this stream sent",
+            {"problems": [{"field": "Last-Event-ID", "message": "not an event id"}]},
+        )
+    return int(found.group(1))
+
+
+async def run_event_stream(
+    *,
+    session: Session,
+    temporal: TemporalConnector,
+    user: User,
+    run_id: str,
+    last_event_id: str | None,
+) -> AsyncIterator[str]:
+    """The run's events after ``last_event_id`` as SSE text; 404 for a run the user may not
+    see and 409 for a history Temporal no longer holds, both before the stream starts."""
+    after = parse_last_event_id(last_event_id)
+    run = await run_in_threadpool(visible_run, session, user, run_id)
+    client = await temporal.client()
+    history = client.get_workflow_handle(run.id).fetch_history_events(
+        page_size=PAGE_SIZE, wait_new_event=True
+    )
+    try:
+        await history.fetch_next_page()
+    except RPCError as err:
+        raise history_error(run.id, err) from err
+    return _follow(history, RunEventBuilder(run.id, run.version_number), after)
+
+
+async def _follow(
+    history: WorkflowHistoryEventAsyncIterator, builder: RunEventBuilder, after: int
+) -> AsyncIterator[str]:
+    events = aiter(history)
+    pending: asyncio.Future[HistoryEvent] | None = None
+    try:
+        while not builder.ended:
+            if pending is None:
+                pending = asyncio.ensure_future(anext(events))
+            done, _ = await asyncio.wait({pending}, timeout=KEEPALIVE_SECONDS)
+            if not done:
+                yield ": ping\n\n"
+                continue
+            finished, pending = pending, None
+            try:
+                event = finished.result()
+            except StopAsyncIteration:
+                return
+            except RPCError as err:
+                body = ErrorBody(
+                    code="temporal_unavailable", message=f"Temporal is unavailable: {err.message}"
+                )
+                yield f"event: error\ndata: {ErrorResponse(error=body).model_dump_json()}\n\n"
+                return
+            for live in builder.on_event(event):
+                if live.id > after:
+                    yield live.encode()
+    finally:
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(BaseException):
+                await pending
