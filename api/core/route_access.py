@@ -59,6 +59,8 @@ ROUTE_NEEDS: dict[tuple[str, str], Need] = {
     ("POST", f"{_V1}/api-keys"): _A,
     ("DELETE", f"{_V1}/api-keys/{{key_id}}"): _A,
     ("GET", f"{_V1}/components"): _R,
+    ("PUT", f"{_V1}/components/{{component_id}}"): _W,
+    ("DELETE", f"{_V1}/components/{{component_id}}"): _W,
     # workspaces
     ("GET", f"{_V1}/workspaces"): _R,
     ("POST", f"{_V1}/workspaces"): _W,
@@ -77,6 +79,7 @@ ROUTE_NEEDS: dict[tuple[str, str], Need] = {
     ("POST", f"{_V1}/workflows/{{workflow_id}}/unarchive"): _W,
     ("GET", f"{_V1}/workflows/{{workflow_id}}/graph"): _R,
     ("PUT", f"{_V1}/workflows/{{workflow_id}}/graph"): _W,
+    ("GET", f"{_V1}/workflows/{{workflow_id}}/components"): _R,
     ("POST", f"{_V1}/workflows/{{workflow_id}}/components"): _W,
     ("PUT", f"{_V1}/workflows/{{workflow_id}}/components/{{node_id}}"): _W,
     ("DELETE", f"{_V1}/workflows/{{workflow_id}}/components/{{node_id}}"): _W,

@@ -91,9 +91,16 @@ def edge_row(edge: Edge) -> WorkflowEdge:
 
 
 def replace_graph(session: Session, workflow: Workflow, graph: Graph) -> None:
-    """Swaps the stored graph for ``graph`` (caller commits; ids and edges checked first)."""
+    """Swaps the stored graph for ``graph`` (caller commits; ids and edges checked first).
+    A node that stays keeps its component id, so ``/components/{component_id}`` outlives
+    the builder's saves."""
+    component_ids = {c.node_id: c.id for c in workflow.components}
     workflow.components.clear()
     workflow.edges.clear()
     session.flush()  # delete old rows before inserting ones with the same node ids
-    workflow.components.extend(component_row(n) for n in graph.nodes)
+    for node in graph.nodes:
+        row = component_row(node)
+        if node.id in component_ids:
+            row.id = component_ids[node.id]
+        workflow.components.append(row)
     workflow.edges.extend(edge_row(e) for e in graph.edges)

@@ -8,6 +8,7 @@ from api.core.deps import CurrentUser, SessionDep
 from api.workflows import service
 from api.workflows.schemas import (
     ComponentCreate,
+    ComponentNode,
     ComponentUpdate,
     EdgeOut,
     ValidationResult,
@@ -16,7 +17,7 @@ from api.workflows.schemas import (
     WorkflowOut,
     WorkflowUpdate,
 )
-from workflows.graph import Edge, Graph, Node
+from workflows.graph import Edge, Graph
 
 router = APIRouter(prefix="/workflows", tags=["workflows"])
 
@@ -89,18 +90,27 @@ def put_graph(workflow_id: str, graph: Graph, session: SessionDep, user: Current
     return service.replace_draft(session, user=user, workflow_id=workflow_id, graph=graph)
 
 
+@router.get("/{workflow_id}/components")
+def list_components(
+    workflow_id: str, session: SessionDep, user: CurrentUser
+) -> list[ComponentNode]:
+    """Lists the graph's components (nodes) with their component ids."""
+    return service.list_components(session, user=user, workflow_id=workflow_id)
+
+
 @router.post("/{workflow_id}/components", status_code=201)
 def add_component(
     workflow_id: str, body: ComponentCreate, session: SessionDep, user: CurrentUser
-) -> Node:
-    """Adds a component (node) to the graph."""
+) -> ComponentNode:
+    """Adds a component (node) to the graph: ``{type, position, config}`` or the design's
+    ``{component_type, position_x, position_y, configuration}``."""
     return service.add_component(session, user=user, workflow_id=workflow_id, body=body)
 
 
 @router.put("/{workflow_id}/components/{node_id}")
 def update_component(
     workflow_id: str, node_id: str, body: ComponentUpdate, session: SessionDep, user: CurrentUser
-) -> Node:
+) -> ComponentNode:
     """Moves a component or replaces its configuration or policy."""
     return service.update_component(
         session, user=user, workflow_id=workflow_id, node_id=node_id, body=body

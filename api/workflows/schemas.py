@@ -2,13 +2,13 @@
 of the component catalogue."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, Field, JsonValue, StrictFloat, model_validator
 
 from api.core.schemas import RequestBody
 from workflows.components import Port, StepDefaults
-from workflows.graph import NODE_ID_PATTERN, Edge, Graph, Position, StepPolicyOverride
+from workflows.graph import NODE_ID_PATTERN, Edge, Graph, Node, Position, StepPolicyOverride
 
 
 class WorkflowCreate(RequestBody):
@@ -50,22 +50,109 @@ class WorkflowDetail(WorkflowOut):
     graph: Graph
 
 
+_CURRENT_SHAPE = ("type", "position", "config")
+_DESIGN_SHAPE = ("component_type", "position_x", "position_y", "configuration")
+_SHAPES = (
+    "{type, position, config} or the design's "
+    "{component_type, position_x, position_y, configuration}"
+)
+
+
+def _refuse_mixed_shapes(body: BaseModel) -> None:
+    """422 when a body names fields of both shapes."""
+    current = [f for f in _CURRENT_SHAPE if f in body.model_fields_set]
+    design = [f for f in _DESIGN_SHAPE if f in body.model_fields_set]
+    if current and design:
+        raise ValueError(
+            f"use either {_SHAPES}, not both (got {', '.join(current)} and {', '.join(design)})"
+        )
+
+
 class ComponentCreate(RequestBody):
-    """Adds a node; its id is generated from the type when not given."""
+    """Adds a node; its id is generated from the type when not given. Either shape:
+    ``{type, position, config}`` or the design's ``{component_type, position_x, position_y,
+    configuration}`` (never both); the design's is read into the first before anything
+    else looks at the body."""
 
     node_id: str | None = Field(default=None, pattern=NODE_ID_PATTERN)
-    type: str = Field(
-        pattern=NODE_ID_PATTERN, description="A component type of the catalogue (an identifier)."
+    type: str | None = Field(
+        default=None,
+        pattern=NODE_ID_PATTERN,
+        description="A component type of the catalogue (an identifier); required unless "
+        "component_type is given.",
     )
-    position: Position = Field(default_factory=Position)
-    config: dict[str, JsonValue] = Field(default_factory=dict)
+    position: Position | None = None
+    config: dict[str, JsonValue] | None = None
+    component_type: str | None = Field(
+        default=None, pattern=NODE_ID_PATTERN, description="The design's name for type."
+    )
+    position_x: StrictFloat | None = Field(default=None, description="The design's position.x.")
+    position_y: StrictFloat | None = Field(default=None, description="The design's position.y.")
+    configuration: dict[str, JsonValue] | None = Field(
+        default=None, description="The design's name for config."
+    )
     policy: StepPolicyOverride | None = None
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Self:
+        _refuse_mixed_shapes(self)
+        if self.component_type is not None:
+            self.type, self.component_type = self.component_type, None
+            self.position = Position(x=self.position_x or 0.0, y=self.position_y or 0.0)
+            self.config, self.configuration = self.configuration, None
+            self.position_x = self.position_y = None
+        elif any(f in self.model_fields_set for f in _DESIGN_SHAPE):
+            raise ValueError("component_type is required with the design's fields")
+        if self.type is None:
+            raise ValueError(f"name the component's type: {_SHAPES}")
+        return self
+
+    @property
+    def node_type(self) -> str:
+        """The component type (either shape; the validator made sure there is one)."""
+        return self.type or ""
+
+    @property
+    def node_position(self) -> Position:
+        return self.position or Position()
+
+    @property
+    def node_config(self) -> dict[str, JsonValue]:
+        return self.config or {}
 
 
 class ComponentUpdate(RequestBody):
+    """Moves a node or replaces its configuration or policy. Either shape: ``{position,
+    config}`` or the design's ``{position_x, position_y, configuration}`` (both coordinates
+    together), never both."""
+
     position: Position | None = None
     config: dict[str, JsonValue] | None = None
+    position_x: StrictFloat | None = Field(default=None, description="The design's position.x.")
+    position_y: StrictFloat | None = Field(default=None, description="The design's position.y.")
+    configuration: dict[str, JsonValue] | None = Field(
+        default=None, description="The design's name for config."
+    )
     policy: StepPolicyOverride | None = None
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Self:
+        _refuse_mixed_shapes(self)
+        if (self.position_x is None) != (self.position_y is None):
+            raise ValueError("position_x and position_y go together")
+        if self.position_x is not None and self.position_y is not None:
+            self.position = Position(x=self.position_x, y=self.position_y)
+            self.position_x = self.position_y = None
+        if self.configuration is not None:
+            self.config, self.configuration = self.configuration, None
+        return self
+
+
+class ComponentNode(Node):
+    """A placed component: the graph node plus its row's id, which ``PUT`` and ``DELETE
+    /components/{component_id}`` take."""
+
+    component_id: str = Field(description="The component's id (stable while the node exists).")
 
 
 class EdgeOut(Edge):

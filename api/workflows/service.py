@@ -39,6 +39,7 @@ from api.workflows.graph_store import (
 )
 from api.workflows.schemas import (
     ComponentCreate,
+    ComponentNode,
     ComponentUpdate,
     EdgeOut,
     ValidationResult,
@@ -256,28 +257,77 @@ def _next_node_id(component_type: str, taken: set[str]) -> str:
     return f"{stem}_{n}"
 
 
-def add_component(session: Session, *, user: User, workflow_id: str, body: ComponentCreate) -> Node:
+def _component_node(row: WorkflowComponent) -> ComponentNode:
+    """A component row as a node with its row id."""
+    return ComponentNode(component_id=row.id, **node_of(row).model_dump())
+
+
+def list_components(session: Session, *, user: User, workflow_id: str) -> list[ComponentNode]:
+    """The draft graph's nodes with their component ids."""
+    workflow = readable_workflow(session, user, workflow_id)
+    return [_component_node(c) for c in workflow.components]
+
+
+def add_component(
+    session: Session, *, user: User, workflow_id: str, body: ComponentCreate
+) -> ComponentNode:
     """Adds a node, its id generated from its type unless given; 409 if the id is taken."""
     workflow = workflow_for_change(session, user, workflow_id)
     taken = {c.node_id for c in workflow.components}
-    node_id = body.node_id or _next_node_id(body.type, taken)
+    node_id = body.node_id or _next_node_id(body.node_type, taken)
     if node_id in taken:
         raise ApiError(409, "conflict", f"node id '{node_id}' is already used in this workflow")
-    refuse_forbidden_fields(node_id, body.type, body.config)
+    refuse_forbidden_fields(node_id, body.node_type, body.node_config)
     node = Node(
-        id=node_id, type=body.type, position=body.position, config=body.config, policy=body.policy
+        id=node_id,
+        type=body.node_type,
+        position=body.node_position,
+        config=body.node_config,
+        policy=body.policy,
     )
     row = component_row(node)
     workflow.components.append(row)
     session.commit()
-    return node_of(row)
+    return _component_node(row)
+
+
+def _workflow_of_component(session: Session, user: User, component_id: str) -> tuple[Workflow, str]:
+    """The workflow to change that holds component ``component_id`` (by its row id) and the
+    component's node id: 404 ``not_found`` naming the component when it is missing or
+    outside the user's workspaces, 403 and 409 as ``workflow_for_change``."""
+    row = session.get(WorkflowComponent, component_id)
+    if row is None:
+        raise not_found("component", component_id)
+    try:
+        workflow = workflow_for_change(session, user, row.workflow_id)
+    except ApiError as error:
+        if error.status == 404:
+            raise not_found("component", component_id) from None
+        raise
+    return workflow, row.node_id
 
 
 def update_component(
     session: Session, *, user: User, workflow_id: str, node_id: str, body: ComponentUpdate
-) -> Node:
+) -> ComponentNode:
     """Moves a node or replaces its configuration or policy (an explicit null policy clears it)."""
-    row = _component(workflow_for_change(session, user, workflow_id), node_id)
+    return _update_component(
+        workflow_for_change(session, user, workflow_id), node_id, body, session
+    )
+
+
+def update_component_by_id(
+    session: Session, *, user: User, component_id: str, body: ComponentUpdate
+) -> ComponentNode:
+    """``update_component`` for the component with this row id."""
+    workflow, node_id = _workflow_of_component(session, user, component_id)
+    return _update_component(workflow, node_id, body, session)
+
+
+def _update_component(
+    workflow: Workflow, node_id: str, body: ComponentUpdate, session: Session
+) -> ComponentNode:
+    row = _component(workflow, node_id)
     if body.position is not None:
         row.position_x, row.position_y = body.position.x, body.position.y
     if body.config is not None:
@@ -287,12 +337,21 @@ def update_component(
     if "policy" in body.model_fields_set:
         row.policy = body.policy.model_dump(exclude_none=True) if body.policy else None
     session.commit()
-    return node_of(row)
+    return _component_node(row)
 
 
 def delete_component(session: Session, *, user: User, workflow_id: str, node_id: str) -> None:
     """Removes a node and every edge touching it."""
-    workflow = workflow_for_change(session, user, workflow_id)
+    _delete_component(workflow_for_change(session, user, workflow_id), node_id, session)
+
+
+def delete_component_by_id(session: Session, *, user: User, component_id: str) -> None:
+    """``delete_component`` for the component with this row id."""
+    workflow, node_id = _workflow_of_component(session, user, component_id)
+    _delete_component(workflow, node_id, session)
+
+
+def _delete_component(workflow: Workflow, node_id: str, session: Session) -> None:
     workflow.components.remove(_component(workflow, node_id))
     for edge in [e for e in workflow.edges if node_id in (e.source_node_id, e.target_node_id)]:
         workflow.edges.remove(edge)

@@ -76,6 +76,8 @@ def world(running_stack: RunningStack, admin: httpx.Client) -> Iterator[World]:
         message="the document's ingestion did not complete",
     )
     edge = owner.get(f"/workflows/{wf['id']}/edges").json()[0]["id"]
+    components = owner.get(f"/workflows/{wf['id']}/components").json()
+    component = next(c["component_id"] for c in components if c["id"] == "llm")
     ids = {
         "workspace_id": workspace,
         "workflow_id": wf["id"],
@@ -86,6 +88,7 @@ def world(running_stack: RunningStack, admin: httpx.Client) -> Iterator[World]:
         "document_id": document,
         "edge_id": edge,
         "node_id": "llm",
+        "component_id": component,
         "number": "1",
         "user_id": owner.get("/auth/me").json()["id"],  # refused roles may not touch the owner
         "key_id": MISSING,
@@ -107,6 +110,7 @@ def body_for(method: str, path: str, ids: dict[str, str]) -> dict[str, Any]:
         ("PUT", "/workflows/{workflow_id}/components/{node_id}"): {
             "json": {"position": {"x": 1, "y": 2}}
         },
+        ("PUT", "/components/{component_id}"): {"json": {"position_x": 1, "position_y": 2}},
         ("POST", "/workflows/{workflow_id}/edges"): {
             "json": {
                 "source": "query",
@@ -225,7 +229,14 @@ def test_ordinary_users_are_refused_the_administrators_routes(
 
 def workspace_routes() -> list[tuple[str, str]]:
     """Routes that reach into a workspace through a path or body id."""
-    markers = ("{workspace_id}", "{workflow_id}", "{run_id}", "{kb_id}", "{document_id}")
+    markers = (
+        "{workspace_id}",
+        "{workflow_id}",
+        "{run_id}",
+        "{kb_id}",
+        "{document_id}",
+        "{component_id}",  # a workflow's component, by its id
+    )
     bodies_naming = {
         ("POST", "/api/v1/workflows"),
         ("POST", "/api/v1/knowledge-bases"),

@@ -258,6 +258,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/components/{component_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update Component
+         * @description Moves a placed component or replaces its configuration or policy, as ``PUT
+         *     /workflows/{workflow_id}/components/{node_id}`` does: ``{position, config, policy}`` or
+         *     the design's ``{position_x, position_y, configuration}``.
+         */
+        put: operations["update_component_api_v1_components__component_id__put"];
+        post?: never;
+        /**
+         * Delete Component
+         * @description Removes a placed component and every edge touching it.
+         */
+        delete: operations["delete_component_api_v1_components__component_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connections": {
         parameters: {
             query?: never;
@@ -631,27 +657,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/runs/{run_id}/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Run Events
-         * @description The run's events as Server-Sent Events, rebuilt from its event history; send
-         *     ``Last-Event-ID`` to resume after an event.
-         */
-        get: operations["run_events_api_v1_runs__run_id__events_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/runs/{run_id}/replay": {
         parameters: {
             query?: never;
@@ -814,11 +819,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Components
+         * @description Lists the graph's components (nodes) with their component ids.
+         */
+        get: operations["list_components_api_v1_workflows__workflow_id__components_get"];
         put?: never;
         /**
          * Add Component
-         * @description Adds a component (node) to the graph.
+         * @description Adds a component (node) to the graph: ``{type, position, config}`` or the design's
+         *     ``{component_type, position_x, position_y, configuration}``.
          */
         post: operations["add_component_api_v1_workflows__workflow_id__components_post"];
         delete?: never;
@@ -953,26 +963,6 @@ export interface paths {
          */
         put: operations["put_graph_api_v1_workflows__workflow_id__graph_put"];
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/workflows/{workflow_id}/runs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Start Run
-         * @description Starts a run as ``execute`` does and answers at once; follow ``events_url``.
-         */
-        post: operations["start_run_api_v1_workflows__workflow_id__runs_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1558,21 +1548,68 @@ export interface components {
         };
         /**
          * ComponentCreate
-         * @description Adds a node; its id is generated from the type when not given.
+         * @description Adds a node; its id is generated from the type when not given. Either shape:
+         *     ``{type, position, config}`` or the design's ``{component_type, position_x, position_y,
+         *     configuration}`` (never both); the design's is read into the first before anything
+         *     else looks at the body.
          */
         ComponentCreate: {
+            /**
+             * Component Type
+             * @description The design's name for type.
+             */
+            component_type?: string | null;
+            /** Config */
+            config?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            } | null;
+            /**
+             * Configuration
+             * @description The design's name for config.
+             */
+            configuration?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            } | null;
+            /** Node Id */
+            node_id?: string | null;
+            policy?: components["schemas"]["StepPolicyOverride"] | null;
+            position?: components["schemas"]["Position"] | null;
+            /**
+             * Position X
+             * @description The design's position.x.
+             */
+            position_x?: number | null;
+            /**
+             * Position Y
+             * @description The design's position.y.
+             */
+            position_y?: number | null;
+            /**
+             * Type
+             * @description A component type of the catalogue (an identifier); required unless component_type is given.
+             */
+            type?: string | null;
+        };
+        /**
+         * ComponentNode
+         * @description A placed component: the graph node plus its row's id, which ``PUT`` and ``DELETE
+         *     /components/{component_id}`` take.
+         */
+        ComponentNode: {
+            /**
+             * Component Id
+             * @description The component's id (stable while the node exists).
+             */
+            component_id: string;
             /** Config */
             config?: {
                 [key: string]: components["schemas"]["JsonValue"];
             };
-            /** Node Id */
-            node_id?: string | null;
+            /** Id */
+            id: string;
             policy?: components["schemas"]["StepPolicyOverride"] | null;
             position?: components["schemas"]["Position"];
-            /**
-             * Type
-             * @description A component type of the catalogue (an identifier).
-             */
+            /** Type */
             type: string;
         };
         /** ComponentOut */
@@ -1595,14 +1632,36 @@ export interface components {
             /** Type */
             type: string;
         };
-        /** ComponentUpdate */
+        /**
+         * ComponentUpdate
+         * @description Moves a node or replaces its configuration or policy. Either shape: ``{position,
+         *     config}`` or the design's ``{position_x, position_y, configuration}`` (both coordinates
+         *     together), never both.
+         */
         ComponentUpdate: {
             /** Config */
             config?: {
                 [key: string]: components["schemas"]["JsonValue"];
             } | null;
+            /**
+             * Configuration
+             * @description The design's name for config.
+             */
+            configuration?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            } | null;
             policy?: components["schemas"]["StepPolicyOverride"] | null;
             position?: components["schemas"]["Position"] | null;
+            /**
+             * Position X
+             * @description The design's position.x.
+             */
+            position_x?: number | null;
+            /**
+             * Position Y
+             * @description The design's position.y.
+             */
+            position_y?: number | null;
         };
         /**
          * ConnectionCreate
@@ -1842,18 +1901,10 @@ export interface components {
         ErrorResponse: {
             error: components["schemas"]["ErrorBody"];
         };
-        /**
-         * ExecuteRequest
-         * @description What ``execute`` and ``POST /workflows/{id}/runs`` run.
-         */
+        /** ExecuteRequest */
         ExecuteRequest: {
             /** Query */
             query: string;
-            /**
-             * Session Id
-             * @description One of your chat sessions with this workflow: the run receives its last turns as conversation history and is recorded as part of it. The conversation's messages are stored by the chat endpoints, not by this one.
-             */
-            session_id?: string | null;
             /**
              * Version
              * @description A published version number, 'draft', or none for the latest published version (the draft when nothing is published).
@@ -2555,16 +2606,6 @@ export interface components {
             plan_hash: string;
             /** Steps */
             steps: components["schemas"]["StepProgress"][];
-        };
-        /**
-         * RunStarted
-         * @description A run that was started and is not awaited: follow ``events_url`` (Server-Sent Events).
-         */
-        RunStarted: {
-            /** Events Url */
-            events_url: string;
-            /** Run Id */
-            run_id: string;
         };
         /**
          * RunTimeline
@@ -3496,6 +3537,70 @@ export interface operations {
             };
         };
     };
+    update_component_api_v1_components__component_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                component_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComponentUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentNode"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_component_api_v1_components__component_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                component_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     list_connections_api_v1_connections_get: {
         parameters: {
             query?: never;
@@ -4268,39 +4373,6 @@ export interface operations {
             };
         };
     };
-    run_events_api_v1_runs__run_id__events_get: {
-        parameters: {
-            query?: never;
-            header?: {
-                "last-event-id"?: string | null;
-            };
-            path: {
-                run_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The run's events */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": unknown;
-                };
-            };
-            /** @description Error */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
     replay_from_node_api_v1_runs__run_id__replay_post: {
         parameters: {
             query?: never;
@@ -4626,6 +4698,37 @@ export interface operations {
             };
         };
     };
+    list_components_api_v1_workflows__workflow_id__components_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentNode"][];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     add_component_api_v1_workflows__workflow_id__components_post: {
         parameters: {
             query?: never;
@@ -4647,7 +4750,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Node"];
+                    "application/json": components["schemas"]["ComponentNode"];
                 };
             };
             /** @description Error */
@@ -4683,7 +4786,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Node"];
+                    "application/json": components["schemas"]["ComponentNode"];
                 };
             };
             /** @description Error */
@@ -4942,41 +5045,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Graph"];
-                };
-            };
-            /** @description Error */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    start_run_api_v1_workflows__workflow_id__runs_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                workflow_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ExecuteRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RunStarted"];
                 };
             };
             /** @description Error */
