@@ -657,6 +657,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/runs/{run_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Run Events
+         * @description The run's events as Server-Sent Events, rebuilt from its event history; send
+         *     ``Last-Event-ID`` to resume after an event.
+         */
+        get: operations["run_events_api_v1_runs__run_id__events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/{run_id}/replay": {
         parameters: {
             query?: never;
@@ -963,6 +984,26 @@ export interface paths {
          */
         put: operations["put_graph_api_v1_workflows__workflow_id__graph_put"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{workflow_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Run
+         * @description Starts a run as ``execute`` does and answers at once; follow ``events_url``.
+         */
+        post: operations["start_run_api_v1_workflows__workflow_id__runs_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1901,10 +1942,18 @@ export interface components {
         ErrorResponse: {
             error: components["schemas"]["ErrorBody"];
         };
-        /** ExecuteRequest */
+        /**
+         * ExecuteRequest
+         * @description What ``execute`` and ``POST /workflows/{id}/runs`` run.
+         */
         ExecuteRequest: {
             /** Query */
             query: string;
+            /**
+             * Session Id
+             * @description One of your chat sessions with this workflow: the run receives its last turns as conversation history and is recorded as part of it. The conversation's messages are stored by the chat endpoints, not by this one.
+             */
+            session_id?: string | null;
             /**
              * Version
              * @description A published version number, 'draft', or none for the latest published version (the draft when nothing is published).
@@ -2606,6 +2655,16 @@ export interface components {
             plan_hash: string;
             /** Steps */
             steps: components["schemas"]["StepProgress"][];
+        };
+        /**
+         * RunStarted
+         * @description A run that was started and is not awaited: follow ``events_url`` (Server-Sent Events).
+         */
+        RunStarted: {
+            /** Events Url */
+            events_url: string;
+            /** Run Id */
+            run_id: string;
         };
         /**
          * RunTimeline
@@ -4373,6 +4432,39 @@ export interface operations {
             };
         };
     };
+    run_events_api_v1_runs__run_id__events_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                "last-event-id"?: string | null;
+            };
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run's events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     replay_from_node_api_v1_runs__run_id__replay_post: {
         parameters: {
             query?: never;
@@ -5045,6 +5137,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Graph"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    start_run_api_v1_workflows__workflow_id__runs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExecuteRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunStarted"];
                 };
             };
             /** @description Error */
