@@ -4,12 +4,16 @@ Kept apart from ``service`` (which starts runs through ``api.runs.execution``) s
 starting a run with a ``session_id`` can read the conversation without an import cycle.
 """
 
+from datetime import datetime
+
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.core.access import role_in
 from api.core.errors import ApiError, not_found
-from api.db.models import ChatMessage, ChatSession, User
+from api.db.models import ChatMessage, ChatSession, User, utcnow
+from api.runs.schemas import ExecuteResponse
 from workflows.step_io import ChatTurn
 
 HISTORY_TURNS = 20
@@ -55,3 +59,54 @@ def conversation_turns(
             {"problems": [{"field": "session_id", "message": "a session of another workflow"}]},
         )
     return last_turns(session, chat_id)
+
+
+def record_question(
+    session: Session, chat: ChatSession, content: str, sent_at: datetime, run_id: str
+) -> ChatMessage:
+    """Stores the user's message as soon as its run has started, so it is kept whatever
+    happens to the request that waits for the answer."""
+    question = ChatMessage(
+        session_id=chat.id, role="user", content=content, run_id=run_id, created_at=sent_at
+    )
+    session.add(question)
+    chat.updated_at = utcnow()
+    session.commit()
+    return question
+
+
+def record_answer(session: Session, chat_id: str, answer: ExecuteResponse) -> ChatMessage:
+    """Stores a run's answer in its chat session once: by the request that waited for it,
+    or — when that request is gone — by the runs index's sweep (``api.runs.reconcile``)."""
+    existing = session.scalar(
+        select(ChatMessage).where(
+            ChatMessage.run_id == answer.run_id, ChatMessage.role == "assistant"
+        )
+    )
+    if existing is not None:
+        return existing
+    reply = ChatMessage(
+        session_id=chat_id,
+        role="assistant",
+        content=answer.response,
+        run_id=answer.run_id,
+        message_metadata=answer.model_dump(
+            mode="json", include={"model", "usage", "context_used", "citations", "web_sources"}
+        ),
+    )
+    session.add(reply)
+    chat = session.get(ChatSession, chat_id)
+    if chat is not None:
+        chat.updated_at = utcnow()
+    try:
+        session.commit()
+    except IntegrityError:  # the other writer was first (one answer per run)
+        session.rollback()
+        found = session.scalar(
+            select(ChatMessage).where(
+                ChatMessage.run_id == answer.run_id, ChatMessage.role == "assistant"
+            )
+        )
+        assert found is not None
+        return found
+    return reply

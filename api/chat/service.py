@@ -1,16 +1,16 @@
 """Chat sessions: a conversation with a workflow, whose last turns go to the LLM as history.
 
-A message runs the session's workflow (``api.runs.execution.execute_graph``); the question
-and the answer are recorded only once the run has answered.
+A message runs the session's workflow (``api.runs.execution``): the question is stored once
+the run has started, the answer once it completes (``api.chat.history``).
 """
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.chat.history import last_turns
 from api.chat.history import messages as _messages
 from api.chat.history import owned_session as _owned_session
+from api.chat.history import record_answer, record_question
 from api.chat.schemas import (
     ChatMessageCreate,
     ChatMessageOut,
@@ -21,10 +21,9 @@ from api.chat.schemas import (
 from api.core.access import Action
 from api.core.temporal import TemporalConnector
 from api.db.models import ChatMessage, ChatSession, User, utcnow
-from api.runs.execution import execute_graph
+from api.runs.execution import await_answer, prepare_run, start_prepared
 from api.workflows.graph_store import workflow_for_change
 from settings import Settings
-from workflows.step_io import ChatTurn
 
 
 def _message_out(m: ChatMessage) -> ChatMessageOut:
@@ -87,46 +86,25 @@ async def send_message(
     chat_id: str,
     body: ChatMessageCreate,
 ) -> ChatReply:
-    """Runs the session's workflow with the message and the last turns, and records both."""
-    received_at = utcnow()
-    chat, history = await run_in_threadpool(_conversation, session, user, chat_id)
-    answer = await execute_graph(
+    """Runs the session's workflow with the message and the last turns. The message is
+    stored as soon as the run has started, the answer when the run completes — by this
+    request, or by the runs index's sweep if this request is gone by then."""
+    sent_at = utcnow()
+    chat = await run_in_threadpool(_owned_session, session, user, chat_id)
+    prepared = await prepare_run(
         session=session,
         temporal=temporal,
-        settings=settings,
         user=user,
         workflow_id=chat.workflow_id,
         query=body.content,
-        history=history,
+        history=None,
         chat_session_id=chat.id,
         version=body.version,
     )
-    question = ChatMessage(
-        session_id=chat.id, role="user", content=body.content, created_at=received_at
+    handle = await start_prepared(
+        session=session, temporal=temporal, settings=settings, prepared=prepared
     )
-    reply = ChatMessage(
-        session_id=chat.id,
-        role="assistant",
-        content=answer.response,
-        run_id=answer.run_id,
-        message_metadata=answer.model_dump(
-            mode="json", include={"model", "usage", "context_used", "citations", "web_sources"}
-        ),
-    )
-    await run_in_threadpool(_record_exchange, session, chat, question, reply)
+    await run_in_threadpool(record_question, session, chat, body.content, sent_at, prepared.run.id)
+    answer = await await_answer(session=session, run=prepared.run, handle=handle)
+    reply = await run_in_threadpool(record_answer, session, chat.id, answer)
     return ChatReply(**answer.model_dump(), session_id=chat.id, message=_message_out(reply))
-
-
-def _conversation(session: Session, user: User, chat_id: str) -> tuple[ChatSession, list[ChatTurn]]:
-    """The user's chat session and its last turns, oldest first."""
-    chat = _owned_session(session, user, chat_id)
-    return chat, last_turns(session, chat_id)
-
-
-def _record_exchange(
-    session: Session, chat: ChatSession, question: ChatMessage, reply: ChatMessage
-) -> None:
-    """Stores the question and the answer and marks the session as just used."""
-    session.add_all([question, reply])
-    chat.updated_at = utcnow()
-    session.commit()

@@ -188,7 +188,11 @@ class ChatSession(Base):
 
 class ChatMessage(Base):
     __tablename__ = "chat_messages"
-    __table_args__ = (Index("ix_chat_messages_session_created", "session_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_chat_messages_session_created", "session_id", "created_at"),
+        # One question and one answer per run, whoever records them.
+        Index("uq_chat_messages_run_role", "run_id", "role", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     session_id: Mapped[str] = mapped_column(ForeignKey("chat_sessions.id", ondelete="CASCADE"))

@@ -161,6 +161,35 @@ async def execute_graph(
 
     ``history`` None: the last turns of the chat session ``chat_session_id`` (one of the
     user's with this workflow; none without a session).
+    """
+    prepared = await prepare_run(
+        session=session,
+        temporal=temporal,
+        user=user,
+        workflow_id=workflow_id,
+        query=query,
+        history=history,
+        chat_session_id=chat_session_id,
+        version=version,
+    )
+    return await run_prepared(
+        session=session, temporal=temporal, settings=settings, prepared=prepared
+    )
+
+
+async def prepare_run(
+    *,
+    session: Session,
+    temporal: TemporalConnector,
+    user: User,
+    workflow_id: str,
+    query: str,
+    history: list[ChatTurn] | None,
+    chat_session_id: str | None = None,
+    version: RunVersion = None,
+) -> PreparedRun:
+    """Compiles the chosen version of the user's workflow and records a run of it, not yet
+    started (``history`` None: the chat session's own last turns).
 
     Database work runs in the thread pool: a commit waits for PostgreSQL's WAL flush,
     and doing that on the event loop serialised every concurrent run behind it.
@@ -170,11 +199,8 @@ async def execute_graph(
         history = await run_in_threadpool(
             _session_history, session, user, workflow_id, chat_session_id
         )
-    prepared = await run_in_threadpool(
+    return await run_in_threadpool(
         _begin_run, session, user, workflow_id, query, history, chat_session_id, version
-    )
-    return await run_prepared(
-        session=session, temporal=temporal, settings=settings, prepared=prepared
     )
 
 
@@ -191,10 +217,15 @@ async def start_graph(
 ) -> RunStarted:
     """Compiles, records and starts a run as ``execute_graph`` does, without waiting for it:
     its progress and answer are read from ``GET /runs/{id}/events``."""
-    await temporal.client()  # before any row is written: unreachable means no run
-    history = await run_in_threadpool(_session_history, session, user, workflow_id, chat_session_id)
-    prepared = await run_in_threadpool(
-        _begin_run, session, user, workflow_id, query, history, chat_session_id, version
+    prepared = await prepare_run(
+        session=session,
+        temporal=temporal,
+        user=user,
+        workflow_id=workflow_id,
+        query=query,
+        history=None,
+        chat_session_id=chat_session_id,
+        version=version,
     )
     await start_prepared(session=session, temporal=temporal, settings=settings, prepared=prepared)
     run_id = prepared.run.id
@@ -238,10 +269,17 @@ async def run_prepared(
     *, session: Session, temporal: TemporalConnector, settings: Settings, prepared: PreparedRun
 ) -> ExecuteResponse:
     """Executes a recorded run on Temporal, records how it ended, and returns its answer."""
-    run = prepared.run
     handle = await start_prepared(
         session=session, temporal=temporal, settings=settings, prepared=prepared
     )
+    return await await_answer(session=session, run=prepared.run, handle=handle)
+
+
+async def await_answer(
+    *, session: Session, run: Run, handle: WorkflowHandle[Any, GraphRunResult]
+) -> ExecuteResponse:
+    """Waits for a started run, records how it ended, and returns its answer (502 naming
+    the node when it failed)."""
     try:
         result = await handle.result()
     except WorkflowFailureError as err:

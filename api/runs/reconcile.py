@@ -7,8 +7,9 @@ processes), and a run started without waiting for it has nobody to record it. So
 API process sweeps the runs still ``running`` once at start and then every
 ``RUNS_RECONCILE_INTERVAL_SECONDS``: a run whose workflow has closed gets its status,
 error and end time from its event history (the source of truth), exactly as opening its
-timeline would record them. Sweeps of several API processes may overlap; the update is
-the same whoever makes it.
+timeline would record them, and a chat run's answer is stored in its chat session. Sweeps
+of several API processes may overlap; the update is the same whoever makes it, and a chat
+answer is stored once (one answer per run).
 """
 
 import asyncio
@@ -20,13 +21,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.chat.history import record_answer
 from api.core.errors import ApiError
 from api.core.temporal import TemporalConnector
 from api.db.models import Run
+from api.runs.execution import run_answer
 from api.runs.index import mark_run_ended
 from api.runs.records import sync_index
 from api.runs.timeline import build_timeline
 from api.runs.timeline_schemas import RunTimeline
+from workflows.graph_run import GraphRun
 
 log = logging.getLogger("api")
 
@@ -69,16 +73,38 @@ async def reconcile_once(sessions: sessionmaker[Session], client: Client) -> int
         except ValueError as err:
             log.warning("run %s: its history cannot be read (%s)", run_id, err)
             continue
-        await asyncio.to_thread(_sync, sessions, run_id, timeline)
+        chat = await asyncio.to_thread(_sync, sessions, run_id, timeline)
+        if chat is not None and timeline.status == "completed":
+            await _record_chat_answer(sessions, client, run_id, chat)
         changed += 1
     return changed
 
 
-def _sync(sessions: sessionmaker[Session], run_id: str, timeline: RunTimeline) -> None:
+def _sync(
+    sessions: sessionmaker[Session], run_id: str, timeline: RunTimeline
+) -> tuple[str, int | None] | None:
+    """Records the run's end; its chat session and version when it belongs to a chat."""
     with sessions() as session:
         run = session.get(Run, run_id)
-        if run is not None:
-            sync_index(session, run, timeline)
+        if run is None:
+            return None
+        sync_index(session, run, timeline)
+        return (run.session_id, run.version_number) if run.session_id else None
+
+
+async def _record_chat_answer(
+    sessions: sessionmaker[Session], client: Client, run_id: str, chat: tuple[str, int | None]
+) -> None:
+    """Stores the answer of a chat run whose request was gone when it completed."""
+    chat_id, version = chat
+    result = await client.get_workflow_handle_for(GraphRun.run, run_id).result()
+    answer = run_answer(run_id, version, result.outputs[0])
+
+    def record() -> None:
+        with sessions() as session:
+            record_answer(session, chat_id, answer)
+
+    await asyncio.to_thread(record)
 
 
 def _never_started(sessions: sessionmaker[Session], run_id: str) -> None:

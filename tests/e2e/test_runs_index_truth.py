@@ -68,3 +68,61 @@ def test_a_run_whose_api_died_while_it_waited_is_recorded_as_finished(
     )
     run = indexed()
     assert run["finished_at"] is not None and run["error"] is None
+
+
+def test_a_chat_turn_survives_its_api_dying_while_it_waited(
+    running_stack: RunningStack, admin: httpx.Client, fakes: Fakes
+) -> None:
+    """The question is stored when its run starts; the answer, when the run completes,
+    by the sweep of another API process since the waiting one is gone."""
+    port = free_port()
+    doomed = start_api(
+        dict(running_stack.env, API_WORKER_SLOTS="0", RUNS_RECONCILE_INTERVAL_SECONDS="0"),
+        "127.0.0.1",
+        port,
+        running_stack.log_dir,
+        name=f"doomed-chat-api-{port}",
+    )
+    doomed_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(doomed_url, 120, [doomed])
+        wf = admin.post("/workflows", json={"name": "chatty", "graph": direct_llm_graph(model="m")})
+        chat = admin.post("/chat/sessions", json={"workflow_id": wf.json()["id"]}).json()
+        chats = len(fakes.openai.chat_requests)
+        with (
+            login(doomed_url, ADMIN_EMAIL, ADMIN_PASSWORD) as client,
+            ThreadPoolExecutor(1) as pool,
+        ):
+            with fakes.openai.holding(CHAT):
+                pending = pool.submit(
+                    client.post,
+                    f"/chat/sessions/{chat['id']}/messages",
+                    json={"content": "will my question be kept?"},
+                )
+                eventually(
+                    lambda: len(fakes.openai.chat_requests) > chats,
+                    timeout=60,
+                    interval=0.05,
+                    message="the chat's run never reached its LLM step",
+                )
+                doomed.kill()
+                stored = admin.get(f"/chat/sessions/{chat['id']}/messages").json()
+                assert [(m["role"], m["content"]) for m in stored] == [
+                    ("user", "will my question be kept?")
+                ]
+            with contextlib.suppress(httpx.HTTPError):
+                pending.result(timeout=30)
+    finally:
+        doomed.stop()
+
+    def roles() -> list[str]:
+        return [m["role"] for m in admin.get(f"/chat/sessions/{chat['id']}/messages").json()]
+
+    eventually(
+        lambda: roles() == ["user", "assistant"],
+        timeout=60,
+        interval=0.5,
+        message="the answer was never stored",
+    )
+    [question, answer] = admin.get(f"/chat/sessions/{chat['id']}/messages").json()
+    assert answer["run_id"] == question["run_id"] and answer["content"]
