@@ -4,8 +4,10 @@ from fastapi import APIRouter, Response
 
 from api.chat import service
 from api.chat.schemas import (
+    ChatMessageAccepted,
     ChatMessageCreate,
     ChatMessageOut,
+    ChatMessageSend,
     ChatReply,
     ChatSessionCreate,
     ChatSessionOut,
@@ -62,4 +64,20 @@ async def send_message(
     """Runs the session's workflow with the message and the conversation so far."""
     return await service.send_message(
         session, user=user, settings=settings, temporal=temporal, chat_id=chat_id, body=body
+    )
+
+
+@router.post("/messages", status_code=202, dependencies=[ExecutionQuota])
+async def accept_message(
+    body: ChatMessageSend,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    temporal: TemporalConnectorDep,
+) -> ChatMessageAccepted:
+    """Sends a message and answers at once with the stored question and the run; its
+    events (steps, the answer) stream from ``events_url``; the answer is stored when the
+    run completes."""
+    return await service.accept_message(
+        session, user=user, settings=settings, temporal=temporal, body=body
     )

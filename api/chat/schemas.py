@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field, JsonValue
 
 from api.core.schemas import MAX_QUERY_CHARS, Identifier, RequestBody, RunVersion
-from api.runs.schemas import ExecuteResponse, run_version_field
+from api.runs.schemas import ExecuteResponse, RunStarted, run_version_field
 
 
 class ChatSessionCreate(RequestBody):
@@ -33,6 +33,21 @@ class ChatMessageOut(BaseModel):
     metadata: dict[str, JsonValue]
     run_id: str | None
     created_at: datetime
+
+
+class ChatMessageSend(RequestBody):
+    """The design's chat message: a session and the user's text; the answer streams."""
+
+    session_id: Identifier
+    message: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
+    version: RunVersion = run_version_field()
+
+
+class ChatMessageAccepted(RunStarted):
+    """The stored question and the run that answers it (follow ``events_url``)."""
+
+    session_id: str
+    message: ChatMessageOut
 
 
 class ChatReply(ExecuteResponse):

@@ -4,26 +4,38 @@ A message runs the session's workflow (``api.runs.execution``): the question is 
 the run has started, the answer once it completes (``api.chat.history``).
 """
 
+import asyncio
+import logging
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from temporalio.client import WorkflowHandle
 
 from api.chat.history import messages as _messages
 from api.chat.history import owned_session as _owned_session
 from api.chat.history import record_answer, record_question
 from api.chat.schemas import (
+    ChatMessageAccepted,
     ChatMessageCreate,
     ChatMessageOut,
+    ChatMessageSend,
     ChatReply,
     ChatSessionCreate,
     ChatSessionOut,
 )
 from api.core.access import Action
+from api.core.errors import ApiError
 from api.core.temporal import TemporalConnector
-from api.db.models import ChatMessage, ChatSession, User, utcnow
+from api.db.models import ChatMessage, ChatSession, Run, User, utcnow
+from api.db.session import get_sessionmaker
 from api.runs.execution import await_answer, prepare_run, start_prepared
 from api.workflows.graph_store import workflow_for_change
 from settings import Settings
+from workflows.plan import GraphRunResult
+
+log = logging.getLogger("api")
 
 
 def _message_out(m: ChatMessage) -> ChatMessageOut:
@@ -108,3 +120,63 @@ async def send_message(
     answer = await await_answer(session=session, run=prepared.run, handle=handle)
     reply = await run_in_threadpool(record_answer, session, chat.id, answer)
     return ChatReply(**answer.model_dump(), session_id=chat.id, message=_message_out(reply))
+
+
+# Answers being awaited in this process for requests that did not wait (kept referenced).
+_awaiting: set["asyncio.Task[None]"] = set()
+
+
+async def accept_message(
+    session: Session,
+    *,
+    user: User,
+    settings: Settings,
+    temporal: TemporalConnector,
+    body: ChatMessageSend,
+) -> ChatMessageAccepted:
+    """Starts the session's workflow with the message and answers at once: the question
+    is stored, the run's events stream from ``events_url``, and the answer is stored when
+    the run completes — by this process while it lives, else by the runs index's sweep."""
+    sent_at = utcnow()
+    chat = await run_in_threadpool(_owned_session, session, user, body.session_id)
+    prepared = await prepare_run(
+        session=session,
+        temporal=temporal,
+        user=user,
+        workflow_id=chat.workflow_id,
+        query=body.message,
+        history=None,
+        chat_session_id=chat.id,
+        version=body.version,
+    )
+    handle = await start_prepared(
+        session=session, temporal=temporal, settings=settings, prepared=prepared
+    )
+    question = await run_in_threadpool(
+        record_question, session, chat, body.message, sent_at, prepared.run.id
+    )
+    task = asyncio.create_task(_store_answer(prepared.run.id, handle, chat.id))
+    _awaiting.add(task)
+    task.add_done_callback(_awaiting.discard)
+    run_id = prepared.run.id
+    return ChatMessageAccepted(
+        run_id=run_id,
+        events_url=f"/api/v1/runs/{run_id}/events",
+        session_id=chat.id,
+        message=_message_out(question),
+    )
+
+
+async def _store_answer(
+    run_id: str, handle: WorkflowHandle[Any, GraphRunResult], chat_id: str
+) -> None:
+    """Waits for the run in the background and stores its answer (a failed run stores
+    none: its failure is on the run and its event stream)."""
+    with get_sessionmaker()() as session:
+        run = await run_in_threadpool(session.get_one, Run, run_id)
+        try:
+            answer = await await_answer(session=session, run=run, handle=handle)
+        except ApiError as err:
+            log.info("chat run %s did not answer: %s", run_id, err)
+            return
+        await run_in_threadpool(record_answer, session, chat_id, answer)

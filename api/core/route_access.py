@@ -112,6 +112,7 @@ ROUTE_NEEDS: dict[tuple[str, str], Need] = {
     ("DELETE", f"{_V1}/chat/sessions/{{chat_id}}"): _X,
     ("GET", f"{_V1}/chat/sessions/{{chat_id}}/messages"): _R,
     ("POST", f"{_V1}/chat/sessions/{{chat_id}}/messages"): _X,
+    ("POST", f"{_V1}/chat/messages"): _X,
     # knowledge
     ("POST", f"{_V1}/knowledge-bases"): _W,
     ("GET", f"{_V1}/knowledge-bases"): _R,

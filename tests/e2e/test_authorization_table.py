@@ -126,6 +126,7 @@ def body_for(method: str, path: str, ids: dict[str, str]) -> dict[str, Any]:
         ("POST", "/runs/replay-check"): {"json": {"run_ids": [ids["run_id"]]}},
         ("POST", "/chat/sessions"): {"json": {"workflow_id": wf}},
         ("POST", "/chat/sessions/{chat_id}/messages"): {"json": {"content": "hi"}},
+        ("POST", "/chat/messages"): {"json": {"session_id": ids["chat_id"], "message": "hi"}},
         ("POST", "/knowledge-bases"): {"json": {"name": "x", "workspace_id": ids["workspace_id"]}},
         ("PUT", "/knowledge-bases/{kb_id}"): {"json": {"name": "renamed"}},
         ("POST", "/knowledge-bases/{kb_id}/reindex"): {"json": {"embedding_provider": "openai"}},

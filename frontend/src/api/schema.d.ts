@@ -170,6 +170,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept Message
+         * @description Sends a message and answers at once with the stored question and the run; its
+         *     events (steps, the answer) stream from ``events_url``; the answer is stored when the
+         *     run completes.
+         */
+        post: operations["accept_message_api_v1_chat_messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chat/sessions": {
         parameters: {
             query?: never;
@@ -1480,6 +1502,19 @@ export interface components {
             /** Size Bytes */
             size_bytes: number;
         };
+        /**
+         * ChatMessageAccepted
+         * @description The stored question and the run that answers it (follow ``events_url``).
+         */
+        ChatMessageAccepted: {
+            /** Events Url */
+            events_url: string;
+            message: components["schemas"]["ChatMessageOut"];
+            /** Run Id */
+            run_id: string;
+            /** Session Id */
+            session_id: string;
+        };
         /** ChatMessageCreate */
         ChatMessageCreate: {
             /** Content */
@@ -1509,6 +1544,21 @@ export interface components {
             role: string;
             /** Run Id */
             run_id: string | null;
+        };
+        /**
+         * ChatMessageSend
+         * @description The design's chat message: a session and the user's text; the answer streams.
+         */
+        ChatMessageSend: {
+            /** Message */
+            message: string;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Version
+             * @description A published version number, 'draft', or none for the latest published version (the draft when nothing is published).
+             */
+            version?: number | "draft" | null;
         };
         /** ChatReply */
         ChatReply: {
@@ -3396,6 +3446,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    accept_message_api_v1_chat_messages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatMessageSend"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatMessageAccepted"];
+                };
             };
             /** @description Error */
             default: {
