@@ -103,6 +103,10 @@ export function Builder({ workflow, components }: BuilderProps) {
     [knowledgeBases.data],
   );
   const problemMap = useMemo(() => problemsByNode(validation.problems), [validation.problems]);
+  const chatNodes = useMemo(
+    () => new Map(editing.graph.nodes.map((n) => [n.id, { type: n.type, config: n.config }])),
+    [editing.graph.nodes],
+  );
   const context = useMemo(
     () => ({ catalogue, problems: problemMap, knowledgeBaseNames }),
     [catalogue, problemMap, knowledgeBaseNames],
@@ -199,6 +203,8 @@ export function Builder({ workflow, components }: BuilderProps) {
               narrow={narrow}
               panel={panel}
               workflowId={workflowId}
+              ensureSaved={persistence.ensureSaved}
+              nodes={chatNodes}
               config={{
                 node: selectedNode,
                 selectedCount: editing.selectedCount,

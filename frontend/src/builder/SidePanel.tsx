@@ -6,6 +6,7 @@ import CloseIcon from "@mui/icons-material/Close";
 import { Box, Drawer, IconButton, Tab, Tabs } from "@mui/material";
 
 import { ChatPanel } from "../chat/ChatPanel";
+import type { StepNode } from "../chat/stepLine";
 import { ConfigPanel, type ConfigPanelProps } from "./ConfigPanel";
 import type { SidePanelState, SidePanelTab } from "./useSidePanel";
 
@@ -16,9 +17,13 @@ export interface SidePanelProps {
   panel: SidePanelState;
   workflowId: string;
   config: ConfigPanelProps;
+  /** Before a chat message to the draft: save the canvas if it has unsaved changes. */
+  ensureSaved: () => Promise<void>;
+  /** The canvas's nodes by id (the chat names the step running). */
+  nodes: ReadonlyMap<string, StepNode>;
 }
 
-export function SidePanel({ narrow, panel, workflowId, config }: SidePanelProps) {
+export function SidePanel({ narrow, panel, workflowId, config, ensureSaved, nodes }: SidePanelProps) {
   const content = (
     <Box sx={{ display: "flex", flexDirection: "column", height: "100%", minHeight: 0 }}>
       <Box sx={{ display: "flex", alignItems: "center", borderBottom: 1, borderColor: "divider" }}>
@@ -43,8 +48,8 @@ export function SidePanel({ narrow, panel, workflowId, config }: SidePanelProps)
           sx={{ flex: 1, minHeight: 0, display: panel.tab === "chat" ? "flex" : "none", flexDirection: "column" }}
         >
           <Box sx={{ flex: 1, minHeight: 0, overflow: "auto" }}>
-            {/* Test mode: the saved draft; the panel offers published versions too. */}
-            <ChatPanel workflowId={workflowId} version="draft" />
+            {/* Test mode: the canvas (saved first); the panel offers published versions too. */}
+            <ChatPanel workflowId={workflowId} version="draft" prepareDraft={ensureSaved} nodes={nodes} />
           </Box>
         </Box>
       ) : null}

@@ -98,5 +98,5 @@ export function useGraphPersistence({ workflow, graph, initialGraph, validation,
   const markSaved = useCallback((saved: GraphDoc) => setSavedJson(canonicalJson(saved)), []);
   const isSaved = useCallback((other: GraphDoc) => canonicalJson(other) === savedJson, [savedJson]);
 
-  return { dirty, latestVersion, save, saveNow, validate, publish, markSaved, isSaved };
+  return { dirty, latestVersion, save, saveNow, ensureSaved, validate, publish, markSaved, isSaved };
 }

@@ -35,7 +35,8 @@ function titleOf(error: unknown): string {
   }
 }
 
-export function ChatErrorView({ error }: { error: unknown }) {
+/** `title`: what failed, when the error alone does not say (saving the canvas, say). */
+export function ChatErrorView({ error, title }: { error: unknown; title?: string }) {
   const api = error instanceof ApiError ? error : null;
   const problems = api ? problemsOf(api) : [];
   const runId = typeof api?.details?.run_id === "string" ? api.details.run_id : null;
@@ -43,8 +44,8 @@ export function ChatErrorView({ error }: { error: unknown }) {
   return (
     <Alert severity="error" role="alert" data-testid="chat-error" sx={{ wordBreak: "break-word" }}>
       <AlertTitle sx={{ mb: 0.5 }}>
-        {titleOf(error)}
-        {nodeId ? ` at step “${nodeId}”` : ""}
+        {title ?? titleOf(error)}
+        {!title && nodeId ? ` at step “${nodeId}”` : ""}
       </AlertTitle>
       <Typography variant="body2">
         {problems.length > 0 ? "Fix these in the builder, save, and ask again:" : messageOf(error)}

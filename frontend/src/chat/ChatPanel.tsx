@@ -26,19 +26,26 @@ import type { FormEvent, KeyboardEvent } from "react";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { ChatErrorView } from "./ChatError";
 import { ChatMessageView } from "./ChatMessage";
+import type { StepNode } from "./stepLine";
 import { useChat, type Session } from "./useChat";
 
 export interface ChatPanelProps {
   workflowId: string;
   /** A published version number, "draft" (the builder's test mode), or undefined: latest. */
   version?: number | "draft";
+  /** The builder: saves unsaved changes before a message to the draft (see `useChat`). */
+  prepareDraft?: () => Promise<void>;
+  /** The builder: the canvas's nodes by id, to name the step running. */
+  nodes?: ReadonlyMap<string, StepNode>;
 }
 
-export function ChatPanel({ workflowId, version }: ChatPanelProps) {
+export function ChatPanel({ workflowId, version, prepareDraft, nodes }: ChatPanelProps) {
   const [input, setInput] = useState("");
-  const { target, setTarget, versions, sessions, sessionId, messages, pick, send, items, pending } = useChat({
+  const { target, setTarget, versions, sessions, sessionId, messages, pick, send, items, pending, step } = useChat({
     workflowId,
     version,
+    prepareDraft,
+    nodes,
     onSendFailed: (content) => setInput((current) => current || content),
   });
 
@@ -62,7 +69,7 @@ export function ChatPanel({ workflowId, version }: ChatPanelProps) {
   useEffect(() => {
     const box = scroller.current;
     if (box) box.scrollTop = box.scrollHeight;
-  }, [items.length, showPending]);
+  }, [items.length, showPending, step]);
 
   const latest = versions.data?.[0]?.number;
   const sessionList: Session[] = sessions.data ?? [];
@@ -165,14 +172,19 @@ export function ChatPanel({ workflowId, version }: ChatPanelProps) {
             <ChatMessageView key={item.key} message={item.message} />
           ) : (
             <Stack key={item.key} spacing={1}>
-              <ChatMessageView message={{ role: "user", content: item.failure!.content, run_id: null }} />
-              <ChatErrorView error={item.failure!.error} />
+              {item.failure!.asked ? null : (
+                <ChatMessageView message={{ role: "user", content: item.failure!.content, run_id: null }} />
+              )}
+              <ChatErrorView error={item.failure!.error} title={item.failure!.title} />
             </Stack>
           ),
         )}
         {pending ? (
           <>
-            <ChatMessageView message={{ role: "user", content: pending.content, run_id: null }} />
+            {/* Once the run started, the question is in the history just above. */}
+            {pending.runId ? null : (
+              <ChatMessageView message={{ role: "user", content: pending.content, run_id: null }} />
+            )}
             <Stack
               direction="row"
               sx={{ gap: 1, alignItems: "center", color: "text.secondary" }}
@@ -180,7 +192,9 @@ export function ChatPanel({ workflowId, version }: ChatPanelProps) {
               data-testid="chat-running"
             >
               <CircularProgress size={16} />
-              <Typography variant="body2">Running the workflow…</Typography>
+              <Typography variant="body2" sx={{ wordBreak: "break-word" }}>
+                {pending.runId ? (step ?? "Running the workflow…") : "Sending…"}
+              </Typography>
             </Stack>
           </>
         ) : null}

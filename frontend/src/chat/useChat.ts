@@ -4,11 +4,13 @@
  * send is kept in the conversation with its error.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
-import { api, unwrap, type Schemas } from "../api/client";
+import { api, ApiError, unwrap, type Schemas } from "../api/client";
 import { queryKeys } from "../api/queryKeys";
+import { followRunEvents } from "../runs/runEvents";
 import { useWorkflowVersions } from "../workflows/useWorkflows";
+import { initialStepLine, nextStepLine, type StepNode } from "./stepLine";
 
 export type Message = Schemas["ChatMessageOut"];
 export type Session = Schemas["ChatSessionOut"];
@@ -21,6 +23,22 @@ export interface Failure {
   content: string;
   error: unknown;
   at: string;
+  /** The question reached the history (the run failed): it is not shown twice. */
+  asked?: boolean;
+  /** The error's title, when not the API error's. */
+  title?: string;
+}
+
+/** A send that failed at a given stage: why, and whether the question was stored. */
+class SendError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly title: string,
+    readonly asked = false,
+  ) {
+    super(title);
+    this.name = "SendError";
+  }
 }
 
 /** A row of the conversation: a message of the history, or a send that failed. */
@@ -60,6 +78,13 @@ function rememberSession(workflowId: string, sessionId: string | null): void {
   }
 }
 
+/** Now, or just after `time` when this clock is behind the server's. */
+function notBefore(time: string | null): string {
+  const now = Date.now();
+  const after = time ? Date.parse(time) + 1 : now;
+  return new Date(Math.max(now, Number.isNaN(after) ? now : after)).toISOString();
+}
+
 function sessionTitle(content: string): string {
   const line = content.trim().split("\n")[0];
   return line.length > 60 ? `${line.slice(0, 57)}…` : line || "New chat";
@@ -70,9 +95,18 @@ export interface UseChatOptions {
   version: number | "draft" | undefined;
   /** A send failed: its text goes back into the (empty) input. */
   onSendFailed: (content: string) => void;
+  /**
+   * Before a message to the draft: make the draft what is on the canvas (the builder saves
+   * unsaved changes); a rejection is shown and the message is not sent.
+   */
+  prepareDraft?: () => Promise<void>;
+  /** The canvas's nodes by id: what each step is, for the current-step line. */
+  nodes?: ReadonlyMap<string, StepNode>;
 }
 
-export function useChat({ workflowId, version, onSendFailed }: UseChatOptions) {
+const NO_NODES: ReadonlyMap<string, StepNode> = new Map();
+
+export function useChat({ workflowId, version, onSendFailed, prepareDraft, nodes = NO_NODES }: UseChatOptions) {
   const queryClient = useQueryClient();
   const [target, setTarget] = useState<Target>(targetOf(version));
   // undefined: the remembered or latest session; null: a new conversation, not yet sent
@@ -89,8 +123,27 @@ export function useChat({ workflowId, version, onSendFailed }: UseChatOptions) {
     setChosen(rememberedSession(workflowId));
   }
   const [failures, setFailures] = useState<Failure[]>([]);
-  const [pending, setPending] = useState<{ sessionId: string | null; content: string } | null>(null);
+  const [pending, setPending] = useState<{ sessionId: string | null; content: string; runId?: string } | null>(
+    null,
+  );
+  const [step, setStep] = useState<string | null>(null);
+  const [answers, setAnswers] = useState<{ sessionId: string; message: Message }[]>([]);
   const sendingTo = useRef<string | null>(null);
+  // When the question being answered was stored (the server's clock).
+  const askedAt = useRef<string | null>(null);
+  const following = useRef<AbortController | null>(null);
+  const nodesRef = useRef(nodes);
+  useEffect(() => {
+    nodesRef.current = nodes;
+  }, [nodes]);
+  // Leaving stops following the run (it goes on; its answer is stored in the session).
+  useEffect(() => () => following.current?.abort(), []);
+  const addFailure = useCallback((failure: Omit<Failure, "key" | "at">) => {
+    setFailures((old) => [
+      ...old,
+      { ...failure, key: `${Date.now()}-${old.length}`, at: notBefore(askedAt.current) },
+    ]);
+  }, []);
 
   const versions = useWorkflowVersions(workflowId);
   const sessions = useQuery({
@@ -123,6 +176,15 @@ export function useChat({ workflowId, version, onSendFailed }: UseChatOptions) {
 
   const send = useMutation({
     mutationFn: async ({ content, session }: { content: string; session: string | null }) => {
+      const version = versionOf(target);
+      // The draft is what is on the canvas: save it first; nothing is sent if that fails.
+      if (version === "draft" && prepareDraft) {
+        try {
+          await prepareDraft();
+        } catch (err) {
+          throw new SendError(err, "The canvas could not be saved, so the message was not sent");
+        }
+      }
       let id = session;
       if (!id) {
         const created = await unwrap(
@@ -140,32 +202,73 @@ export function useChat({ workflowId, version, onSendFailed }: UseChatOptions) {
         pick(id);
         setPending({ sessionId: id, content });
       }
-      const reply = await unwrap(
-        api.POST("/api/v1/chat/sessions/{chat_id}/messages", {
-          params: { path: { chat_id: id } },
-          body: { content, version: versionOf(target) },
-        }),
+      const accepted = await unwrap(
+        api.POST("/api/v1/chat/messages", { body: { session_id: id, message: content, version } }),
       );
-      return { reply, id };
+      // The question is stored: it joins the history, and the run's steps show under it.
+      const sessionOfRun = id;
+      askedAt.current = accepted.message.created_at;
+      queryClient.setQueryData<Message[]>(queryKeys.chat.messages(sessionOfRun), (old) =>
+        (old ?? []).some((m) => m.id === accepted.message.id) ? old : [...(old ?? []), accepted.message],
+      );
+      setPending({ sessionId: sessionOfRun, content, runId: accepted.run_id });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.runs.all() });
+      let steps = initialStepLine;
+      const controller = new AbortController();
+      following.current = controller;
+      let end;
+      try {
+        end = await followRunEvents(accepted.events_url, {
+          signal: controller.signal,
+          onEvent: (event) => {
+            steps = nextStepLine(steps, event, nodesRef.current);
+            setStep(steps.line);
+          },
+        });
+      } catch (err) {
+        throw new SendError(
+          err,
+          "Lost the run's progress; its answer will appear in the conversation when it completes",
+          true,
+        );
+      } finally {
+        following.current = null;
+        setStep(null);
+      }
+      return { id: sessionOfRun, end };
     },
     onMutate: ({ content, session }) => {
       sendingTo.current = session;
+      askedAt.current = null;
       setPending({ sessionId: session, content });
     },
-    onSuccess: async ({ reply, id }, { content }) => {
-      const question: Message = {
-        id: `local-${reply.message.id}`,
-        role: "user",
-        content,
-        metadata: {},
-        run_id: null,
-        created_at: reply.message.created_at,
-      };
-      queryClient.setQueryData<Message[]>(queryKeys.chat.messages(id), (old) => [
-        ...(old ?? []),
-        question,
-        reply.message,
-      ]);
+    onSuccess: async ({ id, end }, { content }) => {
+      if (end?.event === "run_completed") {
+        const answer = end.data;
+        const reply: Message = {
+          id: `live-${answer.run_id}`,
+          role: "assistant",
+          content: answer.response,
+          metadata: {
+            model: answer.model,
+            usage: answer.usage,
+            context_used: answer.context_used,
+            citations: answer.citations ?? [],
+            web_sources: answer.web_sources ?? [],
+          },
+          run_id: answer.run_id,
+          created_at: notBefore(askedAt.current),
+        };
+        setAnswers((old) => [...old, { sessionId: id, message: reply }]);
+      } else if (end?.event === "run_failed") {
+        const { message, node_id, run_id, status } = end.data;
+        addFailure({
+          sessionId: id,
+          content,
+          asked: true,
+          error: new ApiError(200, "run_failed", message, { run_id, node_id, status }),
+        });
+      }
       setPending(null);
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: queryKeys.chat.messages(id) }),
@@ -174,24 +277,34 @@ export function useChat({ workflowId, version, onSendFailed }: UseChatOptions) {
       ]);
     },
     onError: (error, { content, session }) => {
-      setFailures((old) => [
-        ...old,
-        {
-          key: `${Date.now()}-${old.length}`,
-          sessionId: sendingTo.current ?? session,
-          content,
-          error,
-          at: new Date().toISOString(),
-        },
-      ]);
+      const sent = error instanceof SendError && error.asked;
+      addFailure({
+        sessionId: sendingTo.current ?? session,
+        content,
+        asked: sent,
+        title: error instanceof SendError ? error.title : undefined,
+        error: error instanceof SendError ? error.cause : error,
+      });
       setPending(null);
-      onSendFailed(content);
+      if (sent) {
+        if (sendingTo.current) {
+          void queryClient.invalidateQueries({ queryKey: queryKeys.chat.messages(sendingTo.current) });
+        }
+      } else {
+        onSendFailed(content);
+      }
     },
   });
 
   // History and this session's failed sends, in time order.
   const items = useMemo(() => {
-    const history: ChatItem[] = (sessionId ? (messages.data ?? []) : []).map((m) => ({
+    const stored = sessionId ? (messages.data ?? []) : [];
+    const answered = new Set(stored.filter((m) => m.role === "assistant").map((m) => m.run_id));
+    // An answer seen live stays until the history holds it (it is stored as the run ends).
+    const live = answers
+      .filter((a) => a.sessionId === sessionId && !answered.has(a.message.run_id))
+      .map((a) => a.message);
+    const history: ChatItem[] = [...stored, ...live].map((m) => ({
       key: m.id,
       at: m.created_at,
       message: m,
@@ -200,7 +313,7 @@ export function useChat({ workflowId, version, onSendFailed }: UseChatOptions) {
       .filter((f) => f.sessionId === sessionId)
       .map((f) => ({ key: f.key, at: f.at, failure: f }));
     return [...history, ...failed].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  }, [messages.data, failures, sessionId]);
+  }, [messages.data, failures, answers, sessionId]);
 
   return {
     target,
@@ -214,5 +327,7 @@ export function useChat({ workflowId, version, onSendFailed }: UseChatOptions) {
     items,
     /** The message being sent, while it is sent to the session shown. */
     pending: pending && pending.sessionId === sessionId ? pending : null,
+    /** The run's current step in plain words, while it runs. */
+    step,
   };
 }

@@ -28,6 +28,7 @@ import { RunActions } from "./RunActions";
 import { RunComparisonView } from "./RunComparisonView";
 import { RunSummary } from "./RunSummary";
 import { RunTimeline } from "./RunTimeline";
+import { useLiveRun } from "./useLiveRun";
 import { useRunActions } from "./useRunActions";
 
 const POLL_MS = 1500;
@@ -44,18 +45,23 @@ export function RunDetailPage() {
     setComparing(false);
   }
 
+  // While the run's events stream is followed, each step and the run's end refresh the
+  // queries below (useLiveRun); without it they poll.
+  const [indexRunning, setIndexRunning] = useState(false);
+  const { live } = useLiveRun(runId, indexRunning);
   const run = useQuery({
     queryKey: queryKeys.runs.detail(runId),
     queryFn: () => unwrap(api.GET("/api/v1/runs/{run_id}", { params: { path: { run_id: runId } } })),
-    refetchInterval: (query) => (query.state.data?.status === "running" ? POLL_MS : false),
+    refetchInterval: (query) => (query.state.data?.status === "running" && !live ? POLL_MS : false),
   });
   const running = run.data?.status === "running";
+  if (running !== indexRunning) setIndexRunning(running);
   const timeline = useQuery({
     queryKey: queryKeys.runs.timeline(runId),
     queryFn: () =>
       unwrap(api.GET("/api/v1/runs/{run_id}/timeline", { params: { path: { run_id: runId } } })),
     refetchInterval: (query) =>
-      running || query.state.data?.timeline.status === "running" ? POLL_MS : false,
+      !live && (running || query.state.data?.timeline.status === "running") ? POLL_MS : false,
   });
   const workflows = useWorkflowList();
   const workflowName = workflows.data?.find((w) => w.id === run.data?.workflow_id)?.name;
