@@ -4,14 +4,9 @@ A message runs the session's workflow (``api.runs.execution``): the question is 
 the run has started, the answer once it completes (``api.chat.history``).
 """
 
-import asyncio
-import logging
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-from temporalio.client import WorkflowHandle
 
 from api.chat.history import messages as _messages
 from api.chat.history import owned_session as _owned_session
@@ -26,16 +21,16 @@ from api.chat.schemas import (
     ChatSessionOut,
 )
 from api.core.access import Action
-from api.core.errors import ApiError
 from api.core.temporal import TemporalConnector
-from api.db.models import ChatMessage, ChatSession, Run, User, utcnow
-from api.db.session import get_sessionmaker
-from api.runs.execution import await_answer, prepare_run, start_prepared
+from api.db.models import ChatMessage, ChatSession, User, utcnow
+from api.runs.execution import (
+    answer_in_background,
+    await_answer,
+    prepare_run,
+    start_prepared,
+)
 from api.workflows.graph_store import workflow_for_change
 from settings import Settings
-from workflows.plan import GraphRunResult
-
-log = logging.getLogger("api")
 
 
 def _message_out(m: ChatMessage) -> ChatMessageOut:
@@ -122,10 +117,6 @@ async def send_message(
     return ChatReply(**answer.model_dump(), session_id=chat.id, message=_message_out(reply))
 
 
-# Answers being awaited in this process for requests that did not wait (kept referenced).
-_awaiting: set["asyncio.Task[None]"] = set()
-
-
 async def accept_message(
     session: Session,
     *,
@@ -155,9 +146,9 @@ async def accept_message(
     question = await run_in_threadpool(
         record_question, session, chat, body.message, sent_at, prepared.run.id
     )
-    task = asyncio.create_task(_store_answer(prepared.run.id, handle, chat.id))
-    _awaiting.add(task)
-    task.add_done_callback(_awaiting.discard)
+    answer_in_background(
+        prepared.run.id, handle, lambda db, answer: record_answer(db, chat.id, answer)
+    )
     run_id = prepared.run.id
     return ChatMessageAccepted(
         run_id=run_id,
@@ -165,18 +156,3 @@ async def accept_message(
         session_id=chat.id,
         message=_message_out(question),
     )
-
-
-async def _store_answer(
-    run_id: str, handle: WorkflowHandle[Any, GraphRunResult], chat_id: str
-) -> None:
-    """Waits for the run in the background and stores its answer (a failed run stores
-    none: its failure is on the run and its event stream)."""
-    with get_sessionmaker()() as session:
-        run = await run_in_threadpool(session.get_one, Run, run_id)
-        try:
-            answer = await await_answer(session=session, run=run, handle=handle)
-        except ApiError as err:
-            log.info("chat run %s did not answer: %s", run_id, err)
-            return
-        await run_in_threadpool(record_answer, session, chat_id, answer)

@@ -6,7 +6,10 @@ draft when nothing is published yet. The run row records which, with the graph's
 content hash, so a run can always be traced to the exact graph that produced it.
 """
 
+import asyncio
+import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,6 +28,7 @@ from api.core.schemas import RunVersion
 from api.core.search_attributes import run_search_attributes
 from api.core.temporal import TemporalConnector
 from api.db.models import Run, User, Workflow, utcnow
+from api.db.session import get_sessionmaker
 from api.knowledge.refs import resolve_knowledge_bases
 from api.runs.index import mark_run_ended
 from api.runs.schemas import ExecuteResponse, RunStarted
@@ -42,6 +46,8 @@ from workflows.graph import Graph
 from workflows.graph_run import GraphRun
 from workflows.plan import GraphRunInput, GraphRunResult, Plan, RunOutput
 from workflows.step_io import ChatTurn
+
+log = logging.getLogger("api")
 
 
 def compile_or_raise(session: Session, workspace_id: str, graph: Graph) -> Plan:
@@ -227,9 +233,41 @@ async def start_graph(
         chat_session_id=chat_session_id,
         version=version,
     )
-    await start_prepared(session=session, temporal=temporal, settings=settings, prepared=prepared)
+    handle = await start_prepared(
+        session=session, temporal=temporal, settings=settings, prepared=prepared
+    )
     run_id = prepared.run.id
+    answer_in_background(run_id, handle)
     return RunStarted(run_id=run_id, events_url=f"/api/v1/runs/{run_id}/events")
+
+
+# Runs this process waits for on behalf of requests that did not (kept referenced).
+_background: set["asyncio.Task[None]"] = set()
+
+
+def answer_in_background(
+    run_id: str,
+    handle: WorkflowHandle[Any, GraphRunResult],
+    then: Callable[[Session, ExecuteResponse], object] | None = None,
+) -> None:
+    """Waits for a started run in this process, records how it ended and passes its answer
+    to ``then`` (with a session of its own). If this process stops first, the runs index's
+    sweep (``api.runs.reconcile``) records the end instead."""
+
+    async def wait() -> None:
+        with get_sessionmaker()() as session:
+            run = await run_in_threadpool(session.get_one, Run, run_id)
+            try:
+                answer = await await_answer(session=session, run=run, handle=handle)
+            except ApiError as err:
+                log.info("run %s ended without an answer: %s", run_id, err.message)
+                return
+            if then is not None:
+                await run_in_threadpool(then, session, answer)
+
+    task = asyncio.create_task(wait(), name=f"answer-{run_id}")
+    _background.add(task)
+    task.add_done_callback(_background.discard)
 
 
 def _session_history(
