@@ -1,6 +1,6 @@
 """Chat sessions: a conversation with a workflow, whose history goes to the LLM."""
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Response, WebSocket
 
 from api.chat import service
 from api.chat.schemas import (
@@ -12,6 +12,7 @@ from api.chat.schemas import (
     ChatSessionCreate,
     ChatSessionOut,
 )
+from api.chat.socket import serve_chat_socket
 from api.core.deps import (
     CurrentUser,
     ExecutionQuota,
@@ -80,4 +81,19 @@ async def accept_message(
     run completes."""
     return await service.accept_message(
         session, user=user, settings=settings, temporal=temporal, body=body
+    )
+
+
+@router.websocket("/ws/{session_id}")
+async def chat_socket(
+    websocket: WebSocket, session_id: str, session: SessionDep, settings: SettingsDep
+) -> None:
+    """The chat over a WebSocket: authenticate with the first frame, then send messages and
+    receive each run's events (``api/chat/socket.py`` has the protocol)."""
+    await serve_chat_socket(
+        websocket,
+        session=session,
+        settings=settings,
+        temporal=websocket.app.state.temporal,
+        chat_id=session_id,
     )

@@ -72,31 +72,49 @@ def current_caller(
     API quota (429 when spent)."""
     if credentials is None:
         raise ApiError(401, "unauthorized", "Log in first: send 'Authorization: Bearer <token>'")
-    if looks_like_key(credentials.credentials):
-        caller = _key_caller(request, session, credentials.credentials)
-    else:
-        claims = read_token(credentials.credentials, settings)
-        user = None
-        if claims is not None:
-            now = datetime.now(UTC)
-            values = {"session_id": claims.session_id, "user_id": claims.user_id, "now": now}
-            user = session.scalars(_USER_OF_LIVE_SESSION, values).first()
-        if claims is None or user is None:
-            raise ApiError(401, "unauthorized", "The access token is invalid, expired or revoked")
-        caller = Caller(user=user, principal=f"user:{user.id}", session_id=claims.session_id)
+    caller = authenticate(
+        session,
+        settings,
+        credentials.credentials,
+        need_for(request.method, request.scope["path"]),
+        request.client.host if request.client else None,
+    )
     limiter.charge("api", caller.principal)
     return caller
 
 
-def _key_caller(request: Request, session: Session, credential: str) -> Caller:
-    """The caller of an API key, if it is live and its scope allows the route."""
-    address = request.client.host[:64] if request.client else None
-    found = authenticate_key(session, credential, address)
+def authenticate(
+    session: Session,
+    settings: Settings,
+    credential: str,
+    need: Need | None,
+    client_address: str | None,
+) -> Caller:
+    """The caller of a login token whose session holds, or of a live API key whose scope
+    allows ``need`` (401 / 403 otherwise). Used by every route, and by the chat's
+    WebSocket, whose token arrives in its first frame."""
+    if looks_like_key(credential):
+        return _key_caller(session, credential, need, client_address)
+    claims = read_token(credential, settings)
+    user = None
+    if claims is not None:
+        now = datetime.now(UTC)
+        values = {"session_id": claims.session_id, "user_id": claims.user_id, "now": now}
+        user = session.scalars(_USER_OF_LIVE_SESSION, values).first()
+    if claims is None or user is None:
+        raise ApiError(401, "unauthorized", "The access token is invalid, expired or revoked")
+    return Caller(user=user, principal=f"user:{user.id}", session_id=claims.session_id)
+
+
+def _key_caller(
+    session: Session, credential: str, need: Need | None, client_address: str | None
+) -> Caller:
+    """The caller of an API key, if it is live and its scope allows ``need``."""
+    found = authenticate_key(session, credential, client_address[:64] if client_address else None)
     if found is None:
         raise ApiError(401, "unauthorized", "The API key is invalid, expired or revoked")
     key, user = found
     scope = KeyScope(key.scope)
-    need = need_for(request.method, request.scope["path"])
     if need is None or need not in SCOPE_ALLOWS[scope]:
         what = "a login" if need is Need.ACCOUNT else f"a key with scope {_scope_for(need)}"
         raise ApiError(

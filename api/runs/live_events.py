@@ -265,17 +265,31 @@ def parse_last_event_id(value: str | None) -> int:
     return int(found.group(1))
 
 
-async def run_event_stream(
+@dataclass(frozen=True)
+class Keepalive:
+    """Nothing happened for ``KEEPALIVE_SECONDS``: a ping keeps proxies from closing."""
+
+
+@dataclass(frozen=True)
+class StreamError:
+    """The stream cannot go on (Temporal went away mid-stream); it ends after this."""
+
+    error: ErrorResponse
+
+
+StreamItem = LiveEvent | Keepalive | StreamError
+
+
+async def follow_run(
     *,
     session: Session,
     temporal: TemporalConnector,
     user: User,
     run_id: str,
-    last_event_id: str | None,
-) -> AsyncIterator[str]:
-    """The run's events after ``last_event_id`` as SSE text; 404 for a run the user may not
-    see and 409 for a history Temporal no longer holds, both before the stream starts."""
-    after = parse_last_event_id(last_event_id)
+    after: int,
+) -> AsyncIterator[StreamItem]:
+    """The run's events after event id ``after``, as they happen; 404 for a run the user
+    may not see and 409 for a history Temporal no longer holds, both before it starts."""
     run = await run_in_threadpool(visible_run, session, user, run_id)
     client = await temporal.client()
     history = client.get_workflow_handle(run.id).fetch_history_events(
@@ -288,9 +302,36 @@ async def run_event_stream(
     return _follow(history, RunEventBuilder(run.id, run.version_number), after)
 
 
+async def run_event_stream(
+    *,
+    session: Session,
+    temporal: TemporalConnector,
+    user: User,
+    run_id: str,
+    last_event_id: str | None,
+) -> AsyncIterator[str]:
+    """The run's events after ``last_event_id`` as SSE text; 404 for a run the user may not
+    see and 409 for a history Temporal no longer holds, both before the stream starts."""
+    after = parse_last_event_id(last_event_id)
+    items = await follow_run(
+        session=session, temporal=temporal, user=user, run_id=run_id, after=after
+    )
+    return _as_sse(items)
+
+
+async def _as_sse(items: AsyncIterator[StreamItem]) -> AsyncIterator[str]:
+    async for item in items:
+        if isinstance(item, LiveEvent):
+            yield item.encode()
+        elif isinstance(item, Keepalive):
+            yield ": ping\n\n"
+        else:
+            yield f"event: error\ndata: {item.error.model_dump_json()}\n\n"
+
+
 async def _follow(
     history: WorkflowHistoryEventAsyncIterator, builder: RunEventBuilder, after: int
-) -> AsyncIterator[str]:
+) -> AsyncIterator[StreamItem]:
     events = aiter(history)
     pending: asyncio.Future[HistoryEvent] | None = None
     try:
@@ -299,7 +340,7 @@ async def _follow(
                 pending = asyncio.ensure_future(anext(events))
             done, _ = await asyncio.wait({pending}, timeout=KEEPALIVE_SECONDS)
             if not done:
-                yield ": ping\n\n"
+                yield Keepalive()
                 continue
             finished, pending = pending, None
             try:
@@ -310,11 +351,11 @@ async def _follow(
                 body = ErrorBody(
                     code="temporal_unavailable", message=f"Temporal is unavailable: {err.message}"
                 )
-                yield f"event: error\ndata: {ErrorResponse(error=body).model_dump_json()}\n\n"
+                yield StreamError(ErrorResponse(error=body))
                 return
             for live in builder.on_event(event):
                 if live.id > after:
-                    yield live.encode()
+                    yield live
     finally:
         if pending is not None:
             pending.cancel()
