@@ -73,7 +73,7 @@ function renderBuilder() {
 }
 
 async function askOnDirtyCanvas() {
-  await screen.findByRole("heading", { name: "Refund assistant" });
+  await screen.findByRole("heading", { name: "Refund assistant" }, { timeout: 8000 });
   fireEvent.click(screen.getByRole("button", { name: "Add Web Search" }));
   await screen.findByTestId("node-web_search_1");
   expect(screen.getByTestId("save-state")).toHaveTextContent("Unsaved changes");
@@ -96,11 +96,12 @@ describe("the builder's chat", () => {
   });
   afterEach(() => vi.unstubAllGlobals());
 
-  it("saves a dirty canvas, then sends to the draft", async () => {
+  // The builder renders React Flow and MUI: slow when the whole suite runs in parallel.
+  it("saves a dirty canvas, then sends to the draft", { timeout: 20000 }, async () => {
     const calls = stubApi();
     renderBuilder();
     await askOnDirtyCanvas();
-    expect(await screen.findByText("Hello there")).toBeInTheDocument();
+    expect(await screen.findByText("Hello there", {}, { timeout: 8000 })).toBeInTheDocument();
     const routes = calls.map((c) => c.route);
     const saved = routes.indexOf("PUT /api/v1/workflows/wf1/graph");
     const sent = routes.indexOf("POST /api/v1/chat/messages");
@@ -112,11 +113,11 @@ describe("the builder's chat", () => {
     expect(screen.getByTestId("save-state")).toHaveTextContent("Saved");
   });
 
-  it("shows why saving failed and does not send", async () => {
+  it("shows why saving failed and does not send", { timeout: 20000 }, async () => {
     const calls = stubApi(413);
     renderBuilder();
     await askOnDirtyCanvas();
-    const error = await screen.findByTestId("chat-error");
+    const error = await screen.findByTestId("chat-error", {}, { timeout: 8000 });
     expect(error).toHaveTextContent("The canvas could not be saved");
     expect(error).toHaveTextContent("The graph is too large");
     expect(calls.some((c) => c.route === "POST /api/v1/chat/messages")).toBe(false);
