@@ -208,7 +208,7 @@ def test_a_slow_run_shows_progress_and_a_failed_run_names_its_step(
     wf_id = create_workflow(admin, name, rag_graph(knowledge_base))
     try:
         # a slow LLM: the chat says the run is going; a second tab watches it live
-        fakes.openai.script([Delay(4)], CHAT)
+        fakes.openai.script([Delay(8)], CHAT)
         panel = open_chat(page, builder_url, wf_id)
         panel.get_by_label("Message").fill("Slow question")
         panel.get_by_role("button", name="Send").click()
