@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from api.runs.schemas import ExecuteResponse
+from stack.processes import free_port, start_api, wait_healthy
 from tests.support.api_errors import assert_error
 from tests.support.fakes.http_fake import Failure
 from tests.support.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
@@ -144,6 +145,36 @@ def test_another_api_process_streams_a_run_started_through_the_first(
         rest = read_all(other, f"/runs/{run_id}/events", **{"Last-Event-ID": str(first.id)})
         assert names(rest)[-1] == "run_completed"
         assert [first, *rest] == read_all(admin, f"/runs/{run_id}/events")
+
+
+def test_a_stream_resumes_after_its_api_process_restarts(
+    running_stack: RunningStack, admin: httpx.Client, fakes: Fakes, workflow: str
+) -> None:
+    """A client reads the first event from one API process, that process is SIGKILLed, and
+    the client resumes from a new process with Last-Event-ID: no loss, no duplicate."""
+    port = free_port()
+    env = dict(running_stack.env, API_WORKER_SLOTS="0")
+    first_api = start_api(env, "127.0.0.1", port, running_stack.log_dir, name=f"sse-a-{port}")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, 120, [first_api])
+        with login(url, ADMIN_EMAIL, ADMIN_PASSWORD) as client, fakes.openai.holding(CHAT):
+            run_id = start(client, workflow, "Through a restart")
+            with client.stream("GET", f"/runs/{run_id}/events") as reply:
+                first = next(events_of(reply))
+                first_api.kill()  # mid-stream
+        assert first.event == "run_started"
+    finally:
+        first_api.stop()
+    restarted = start_api(env, "127.0.0.1", port, running_stack.log_dir, name=f"sse-b-{port}")
+    try:
+        wait_healthy(url, 120, [restarted])
+        with login(url, ADMIN_EMAIL, ADMIN_PASSWORD) as client:
+            rest = read_all(client, f"/runs/{run_id}/events", **{"Last-Event-ID": str(first.id)})
+    finally:
+        restarted.stop()
+    assert names(rest)[-1] == "run_completed"
+    assert [first, *rest] == read_all(admin, f"/runs/{run_id}/events")
 
 
 def test_unknown_and_foreign_runs_are_404_before_the_stream(
