@@ -78,11 +78,7 @@ def record_question(
 def record_answer(session: Session, chat_id: str, answer: ExecuteResponse) -> ChatMessage:
     """Stores a run's answer in its chat session once: by the request that waited for it,
     or — when that request is gone — by the runs index's sweep (``api.runs.reconcile``)."""
-    existing = session.scalar(
-        select(ChatMessage).where(
-            ChatMessage.run_id == answer.run_id, ChatMessage.role == "assistant"
-        )
-    )
+    existing = _answer_of(session, answer.run_id)
     if existing is not None:
         return existing
     reply = ChatMessage(
@@ -102,11 +98,13 @@ def record_answer(session: Session, chat_id: str, answer: ExecuteResponse) -> Ch
         session.commit()
     except IntegrityError:  # the other writer was first (one answer per run)
         session.rollback()
-        found = session.scalar(
-            select(ChatMessage).where(
-                ChatMessage.run_id == answer.run_id, ChatMessage.role == "assistant"
-            )
-        )
+        found = _answer_of(session, answer.run_id)
         assert found is not None
         return found
     return reply
+
+
+def _answer_of(session: Session, run_id: str) -> ChatMessage | None:
+    return session.scalar(
+        select(ChatMessage).where(ChatMessage.run_id == run_id, ChatMessage.role == "assistant")
+    )

@@ -4,9 +4,13 @@ A message runs the session's workflow (``api.runs.execution``): the question is 
 the run has started, the answer once it completes (``api.chat.history``).
 """
 
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from temporalio.client import WorkflowHandle
 
 from api.chat.history import messages as _messages
 from api.chat.history import owned_session as _owned_session
@@ -21,8 +25,9 @@ from api.chat.schemas import (
     ChatSessionOut,
 )
 from api.core.access import Action
+from api.core.schemas import RunVersion
 from api.core.temporal import TemporalConnector
-from api.db.models import ChatMessage, ChatSession, User, utcnow
+from api.db.models import ChatMessage, ChatSession, Run, User, utcnow
 from api.runs.execution import (
     answer_in_background,
     await_answer,
@@ -31,6 +36,7 @@ from api.runs.execution import (
 )
 from api.workflows.graph_store import workflow_for_change
 from settings import Settings
+from workflows.plan import GraphRunResult
 
 
 def _message_out(m: ChatMessage) -> ChatMessageOut:
@@ -84,6 +90,49 @@ def list_messages(session: Session, *, user: User, chat_id: str) -> list[ChatMes
     return [_message_out(m) for m in _messages(session, chat_id)]
 
 
+@dataclass(frozen=True)
+class _Turn:
+    """A chat turn whose run has started and whose question is stored."""
+
+    chat: ChatSession
+    run: Run
+    handle: WorkflowHandle[Any, GraphRunResult]
+    question: ChatMessage
+
+
+async def _start_turn(
+    session: Session,
+    *,
+    user: User,
+    settings: Settings,
+    temporal: TemporalConnector,
+    chat_id: str,
+    content: str,
+    version: RunVersion,
+) -> _Turn:
+    """Starts the session's workflow with the message and the last turns, and stores the
+    message once the run has started."""
+    sent_at = utcnow()
+    chat = await run_in_threadpool(_owned_session, session, user, chat_id)
+    prepared = await prepare_run(
+        session=session,
+        temporal=temporal,
+        user=user,
+        workflow_id=chat.workflow_id,
+        query=content,
+        history=None,
+        chat_session_id=chat.id,
+        version=version,
+    )
+    handle = await start_prepared(
+        session=session, temporal=temporal, settings=settings, prepared=prepared
+    )
+    question = await run_in_threadpool(
+        record_question, session, chat, content, sent_at, prepared.run.id
+    )
+    return _Turn(chat, prepared.run, handle, question)
+
+
 async def send_message(
     session: Session,
     *,
@@ -96,25 +145,18 @@ async def send_message(
     """Runs the session's workflow with the message and the last turns. The message is
     stored as soon as the run has started, the answer when the run completes — by this
     request, or by the runs index's sweep if this request is gone by then."""
-    sent_at = utcnow()
-    chat = await run_in_threadpool(_owned_session, session, user, chat_id)
-    prepared = await prepare_run(
-        session=session,
-        temporal=temporal,
+    turn = await _start_turn(
+        session,
         user=user,
-        workflow_id=chat.workflow_id,
-        query=body.content,
-        history=None,
-        chat_session_id=chat.id,
+        settings=settings,
+        temporal=temporal,
+        chat_id=chat_id,
+        content=body.content,
         version=body.version,
     )
-    handle = await start_prepared(
-        session=session, temporal=temporal, settings=settings, prepared=prepared
-    )
-    await run_in_threadpool(record_question, session, chat, body.content, sent_at, prepared.run.id)
-    answer = await await_answer(session=session, run=prepared.run, handle=handle)
-    reply = await run_in_threadpool(record_answer, session, chat.id, answer)
-    return ChatReply(**answer.model_dump(), session_id=chat.id, message=_message_out(reply))
+    answer = await await_answer(session=session, run=turn.run, handle=turn.handle)
+    reply = await run_in_threadpool(record_answer, session, turn.chat.id, answer)
+    return ChatReply(**answer.model_dump(), session_id=turn.chat.id, message=_message_out(reply))
 
 
 async def accept_message(
@@ -128,31 +170,20 @@ async def accept_message(
     """Starts the session's workflow with the message and answers at once: the question
     is stored, the run's events stream from ``events_url``, and the answer is stored when
     the run completes — by this process while it lives, else by the runs index's sweep."""
-    sent_at = utcnow()
-    chat = await run_in_threadpool(_owned_session, session, user, body.session_id)
-    prepared = await prepare_run(
-        session=session,
-        temporal=temporal,
+    turn = await _start_turn(
+        session,
         user=user,
-        workflow_id=chat.workflow_id,
-        query=body.message,
-        history=None,
-        chat_session_id=chat.id,
+        settings=settings,
+        temporal=temporal,
+        chat_id=body.session_id,
+        content=body.message,
         version=body.version,
     )
-    handle = await start_prepared(
-        session=session, temporal=temporal, settings=settings, prepared=prepared
-    )
-    question = await run_in_threadpool(
-        record_question, session, chat, body.message, sent_at, prepared.run.id
-    )
-    answer_in_background(
-        prepared.run.id, handle, lambda db, answer: record_answer(db, chat.id, answer)
-    )
-    run_id = prepared.run.id
+    chat_id, run_id = turn.chat.id, turn.run.id
+    answer_in_background(run_id, turn.handle, lambda db, answer: record_answer(db, chat_id, answer))
     return ChatMessageAccepted(
         run_id=run_id,
         events_url=f"/api/v1/runs/{run_id}/events",
-        session_id=chat.id,
-        message=_message_out(question),
+        session_id=chat_id,
+        message=_message_out(turn.question),
     )

@@ -73,13 +73,26 @@ def role_in(session: Session, user: User, workspace_id: str) -> Role | None:
     return Role(role) if role else None
 
 
+def _roles_allowing(action: Action) -> list[str]:
+    return [role.value for role, actions in ROLE_ACTIONS.items() if action in actions]
+
+
+def readable_workspace_ids(session: Session, user: User, workspace_id: str | None) -> list[str]:
+    """The workspaces a list covers: the one named (404 unless the user is a member), or
+    every one the user belongs to."""
+    if workspace_id is None:
+        return member_workspace_ids(session, user)
+    require(session, user, workspace_id, Action.VIEW, "workspace")
+    return [workspace_id]
+
+
 def member_workspace_ids(session: Session, user: User, action: Action = Action.VIEW) -> list[str]:
     """The workspaces in which the user's role allows ``action``."""
-    roles = [role.value for role, actions in ROLE_ACTIONS.items() if action in actions]
     return list(
         session.scalars(
             select(WorkspaceMember.workspace_id).where(
-                WorkspaceMember.user_id == user.id, WorkspaceMember.role.in_(roles)
+                WorkspaceMember.user_id == user.id,
+                WorkspaceMember.role.in_(_roles_allowing(action)),
             )
         )
     )
@@ -112,10 +125,12 @@ def default_workspace_id(session: Session, user: User) -> str:
     Raises:
         ApiError: 403 when the user may edit in no workspace.
     """
-    roles = [role.value for role, actions in ROLE_ACTIONS.items() if Action.EDIT in actions]
     found = session.scalar(
         select(WorkspaceMember.workspace_id)
-        .where(WorkspaceMember.user_id == user.id, WorkspaceMember.role.in_(roles))
+        .where(
+            WorkspaceMember.user_id == user.id,
+            WorkspaceMember.role.in_(_roles_allowing(Action.EDIT)),
+        )
         .order_by(WorkspaceMember.created_at, WorkspaceMember.workspace_id)
         .limit(1)
     )

@@ -16,13 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
-from api.core.access import (
-    Action,
-    accessible,
-    member_workspace_ids,
-    require,
-    target_workspace_id,
-)
+from api.core.access import Action, accessible, readable_workspace_ids, target_workspace_id
 from api.core.errors import ApiError
 from api.db.models import Document, KnowledgeBase, User, utcnow
 from api.knowledge.documents import (
@@ -112,11 +106,7 @@ def list_knowledge_bases(
     *, session: Session, user: User, workspace_id: str | None
 ) -> list[KnowledgeBaseOut]:
     """The knowledge bases of the user's workspaces (or of one), most recently changed first."""
-    if workspace_id is not None:
-        require(session, user, workspace_id, Action.VIEW, "workspace")
-        workspaces = [workspace_id]
-    else:
-        workspaces = member_workspace_ids(session, user)
+    workspaces = readable_workspace_ids(session, user, workspace_id)
     stmt = select(KnowledgeBase).where(KnowledgeBase.workspace_id.in_(workspaces))
     return [_out(kb) for kb in session.scalars(stmt.order_by(KnowledgeBase.updated_at.desc()))]
 

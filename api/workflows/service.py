@@ -11,13 +11,7 @@ runs, versions and chats stay readable until an administrator purges it
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.core.access import (
-    Action,
-    accessible,
-    member_workspace_ids,
-    require,
-    target_workspace_id,
-)
+from api.core.access import Action, accessible, readable_workspace_ids, target_workspace_id
 from api.core.errors import ApiError, not_found
 from api.db.models import Run, User, Workflow, WorkflowComponent, WorkflowEdge, utcnow
 from api.runs.execution import compile_or_raise
@@ -88,11 +82,7 @@ def list_workflows(
     """The active workflows of the user's workspaces (or of one), most recently edited
     first (``archived``: the archived ones, most recently archived first), with latest
     version and last run."""
-    if workspace_id is not None:
-        require(session, user, workspace_id, Action.VIEW, "workspace")
-        workspaces = [workspace_id]
-    else:
-        workspaces = member_workspace_ids(session, user)
+    workspaces = readable_workspace_ids(session, user, workspace_id)
     query = select(Workflow).where(Workflow.workspace_id.in_(workspaces))
     if archived:
         query = query.where(Workflow.archived_at.is_not(None)).order_by(Workflow.archived_at.desc())

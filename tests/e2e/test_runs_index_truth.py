@@ -3,11 +3,13 @@ that started the run is killed while it waits, the run finishes in the worker, a
 index row — read only through the list — says ``completed``."""
 
 import contextlib
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import httpx
 
-from stack.processes import free_port, start_api, wait_healthy
+from stack.processes import ManagedProcess, free_port, start_api, wait_healthy
 from tests.support.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
 from tests.support.fakes.running import Fakes
 from tests.support.graphs import direct_llm_graph
@@ -16,22 +18,31 @@ from tests.support.login import login
 from tests.support.polling import eventually
 
 
-def test_a_run_whose_api_died_while_it_waited_is_recorded_as_finished(
-    running_stack: RunningStack, admin: httpx.Client, fakes: Fakes
-) -> None:
+@contextmanager
+def api_to_kill(running_stack: RunningStack, name: str) -> Iterator[tuple[ManagedProcess, str]]:
+    """An API process of the stack with no in-process worker (its runs execute in the
+    worker process, which lives on) and no sweeps of its own (only the other API can record
+    a run's end); yields it and its URL, and stops it on exit."""
     port = free_port()
-    doomed = start_api(
-        # No in-process worker: the run executes in the worker process, which lives on.
-        # No sweeps of its own: only the other API can record the run's end.
+    process = start_api(
         dict(running_stack.env, API_WORKER_SLOTS="0", RUNS_RECONCILE_INTERVAL_SECONDS="0"),
         "127.0.0.1",
         port,
         running_stack.log_dir,
-        name=f"doomed-api-{port}",
+        name=f"{name}-{port}",
     )
-    doomed_url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(doomed_url, 120, [doomed])
+        wait_healthy(url, 120, [process])
+        yield process, url
+    finally:
+        process.stop()
+
+
+def test_a_run_whose_api_died_while_it_waited_is_recorded_as_finished(
+    running_stack: RunningStack, admin: httpx.Client, fakes: Fakes
+) -> None:
+    with api_to_kill(running_stack, "doomed-api") as (doomed, doomed_url):
         wf = admin.post("/workflows", json={"name": "orphan", "graph": direct_llm_graph(model="m")})
         wf_id = wf.json()["id"]
         chats = len(fakes.openai.chat_requests)
@@ -52,8 +63,6 @@ def test_a_run_whose_api_died_while_it_waited_is_recorded_as_finished(
                 doomed.kill()  # the API dies while its request waits for the run
             with contextlib.suppress(httpx.HTTPError):  # the connection went with the process
                 pending.result(timeout=30)
-    finally:
-        doomed.stop()
 
     def indexed() -> dict[str, object]:
         [run] = admin.get("/runs", params={"workflow_id": wf_id}).json()["items"]
@@ -75,17 +84,7 @@ def test_a_chat_turn_survives_its_api_dying_while_it_waited(
 ) -> None:
     """The question is stored when its run starts; the answer, when the run completes,
     by the sweep of another API process since the waiting one is gone."""
-    port = free_port()
-    doomed = start_api(
-        dict(running_stack.env, API_WORKER_SLOTS="0", RUNS_RECONCILE_INTERVAL_SECONDS="0"),
-        "127.0.0.1",
-        port,
-        running_stack.log_dir,
-        name=f"doomed-chat-api-{port}",
-    )
-    doomed_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(doomed_url, 120, [doomed])
+    with api_to_kill(running_stack, "doomed-chat-api") as (doomed, doomed_url):
         wf = admin.post("/workflows", json={"name": "chatty", "graph": direct_llm_graph(model="m")})
         chat = admin.post("/chat/sessions", json={"workflow_id": wf.json()["id"]}).json()
         chats = len(fakes.openai.chat_requests)
@@ -112,8 +111,6 @@ def test_a_chat_turn_survives_its_api_dying_while_it_waited(
                 ]
             with contextlib.suppress(httpx.HTTPError):
                 pending.result(timeout=30)
-    finally:
-        doomed.stop()
 
     def roles() -> list[str]:
         return [m["role"] for m in admin.get(f"/chat/sessions/{chat['id']}/messages").json()]
