@@ -91,8 +91,11 @@ class Objects:
         edges = self.client.get(f"/workflows/{workflow_id}/edges").raise_for_status().json()
         return {"workflow_id": workflow_id, "node_id": "llm", "edge_id": edges[0]["id"]}
 
-    def chat(self) -> dict[str, str]:
-        chat = self.client.post("/chat/sessions", json={"workflow_id": self.ids["workflow_id"]})
+    def chat(self, workflow_id: str | None = None) -> dict[str, str]:
+        """A chat on ``workflow_id``, or on a new workflow: the fuzzer may have archived the
+        shared one by the time a ``DELETE`` needs a fresh chat."""
+        workflow_id = workflow_id or self.workflow()["workflow_id"]
+        chat = self.client.post("/chat/sessions", json={"workflow_id": workflow_id})
         return {"chat_id": chat.raise_for_status().json()["id"]}
 
     def knowledge_base(self) -> dict[str, str]:
@@ -152,7 +155,7 @@ def objects(running_stack: RunningStack, admin: httpx.Client) -> Iterator[Object
         run = client.post(f"/workflows/{wid}/execute", json={"query": "hello"}).raise_for_status()
         made.ids["run_id"] = made.ids["other_run_id"] = run.json()["run_id"]
         made.ids["number"] = "1"
-        made.ids.update(made.chat())
+        made.ids.update(made.chat(wid))
         made.ids.update(made.knowledge_base())
         made.ids.update(made.document())
         yield made
