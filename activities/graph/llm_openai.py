@@ -1,11 +1,20 @@
-"""Chat completions through the ``openai`` SDK (OpenAI and OpenAI-compatible servers)."""
+"""Chat completions through the ``openai`` SDK (OpenAI and OpenAI-compatible servers),
+streamed: each text delta is handed on as it arrives."""
+
+from collections.abc import Callable
 
 import openai
 from openai import AsyncOpenAI, omit
+from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletionMessageParam
 
 from activities.graph.prompt import Completion, Prompt
-from activities.providers.errors import from_openai_error
+from activities.providers.errors import (
+    StreamProgress,
+    broken_streams_classified,
+    from_broken_stream,
+    from_openai_error,
+)
 from workflows.step_io import TokenUsage
 
 
@@ -17,8 +26,9 @@ async def complete_with_openai(
     model: str,
     temperature: float,
     max_tokens: int,
+    on_delta: Callable[[str], None] | None = None,
 ) -> Completion:
-    """Send ``prompt`` to a chat completions endpoint.
+    """Stream ``prompt``'s answer from a chat completions endpoint.
 
     Args:
         client: An SDK client with retries disabled.
@@ -27,12 +37,17 @@ async def complete_with_openai(
         model: Model name, e.g. ``gpt-4o-mini`` or ``llama3.1``.
         temperature: Sampling temperature.
         max_tokens: Upper bound of generated tokens.
+        on_delta: Called with each non-empty text delta as it arrives (a refusal's text
+            too); it must not block.
 
     Returns:
-        The answer text, the model the provider reports and its token usage.
+        The answer text (the deltas joined), the model the provider reports and the token
+        usage of the stream's last chunk (zeros when the server sent none).
 
     Raises:
-        ApplicationError: Classified by ``provider_errors.from_openai_error``.
+        ApplicationError: Classified by ``errors.from_openai_error`` when the request
+            fails; a retryable ``ProviderUnavailable`` (``errors.from_broken_stream``)
+            when the stream breaks or ends before its finish reason.
     """
     messages: list[ChatCompletionMessageParam] = [{"role": "system", "content": prompt.system}]
     for turn in prompt.history:
@@ -45,21 +60,42 @@ async def complete_with_openai(
     # compatible servers such as Ollama and older vLLM only know max_tokens.
     is_openai = provider == "openai"
     try:
-        response = await client.chat.completions.create(
+        stream = await client.chat.completions.create(
             model=model,
             messages=messages,
             temperature=temperature,
             max_completion_tokens=max_tokens if is_openai else omit,
             max_tokens=omit if is_openai else max_tokens,
+            stream=True,
+            stream_options={"include_usage": True},
         )
     except openai.OpenAIError as error:
         raise from_openai_error(provider, error) from error
-    message = response.choices[0].message if response.choices else None
-    text = (message.content or message.refusal or "") if message else ""
-    usage = response.usage
+    progress = StreamProgress(began=True)
+    parts: list[str] = []
+    reported_model = ""
+    usage: CompletionUsage | None = None
+    finished = False
+    async with stream:
+        with broken_streams_classified(provider, progress):
+            async for chunk in stream:
+                reported_model = reported_model or chunk.model
+                usage = chunk.usage or usage
+                if not chunk.choices:
+                    continue  # the usage chunk
+                choice = chunk.choices[0]
+                finished = finished or choice.finish_reason is not None
+                text = choice.delta.content or choice.delta.refusal
+                if text:
+                    progress.received(text)
+                    parts.append(text)
+                    if on_delta is not None:
+                        on_delta(text)
+    if not finished:
+        raise from_broken_stream(provider, None, progress)
     return Completion(
-        text=text,
-        model=response.model or model,
+        text="".join(parts),
+        model=reported_model or model,
         usage=TokenUsage(
             prompt_tokens=usage.prompt_tokens if usage else 0,
             completion_tokens=usage.completion_tokens if usage else 0,

@@ -2,11 +2,14 @@
 
 Permanent failures (a rejected key, a bad request, a missing key) are non-retryable so a
 run fails at once with a clear message; transient ones (429, 5xx, timeouts, refused
-connections) are retryable and Temporal's retry policy backs off.
+connections, an answer stream that broke mid-way) are retryable and Temporal's retry
+policy backs off.
 """
 
+import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx2
@@ -31,6 +34,15 @@ _TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
     httpx2.TransportError,
     requests.Timeout,
     requests.ConnectionError,
+)
+# What the SDKs raise while an answer streams in: the connection dropped or stalled, an
+# error event in the stream, an event that is not JSON.
+_STREAM_BREAK_ERRORS: tuple[type[BaseException], ...] = (
+    openai.OpenAIError,
+    genai_errors.APIError,
+    genai_errors.UnknownApiResponseError,
+    json.JSONDecodeError,
+    *_TRANSPORT_ERRORS,
 )
 
 
@@ -195,3 +207,77 @@ def translated_gemini_errors() -> Iterator[None]:
         if is_transport_error(error):
             raise from_transport_error("gemini", error) from error
         raise
+
+
+@dataclass
+class StreamProgress:
+    """How far an answer stream got, for the error that says where it broke.
+
+    Attributes:
+        began: Whether the provider's answer began; errors before it are the request's.
+        tokens: Text deltas received.
+        chars: Characters in those deltas.
+    """
+
+    began: bool = False
+    tokens: int = 0
+    chars: int = 0
+
+    def received(self, delta: str) -> None:
+        """Counts one text delta."""
+        self.tokens += 1
+        self.chars += len(delta)
+
+
+def from_broken_stream(
+    provider: str, error: BaseException | None, progress: StreamProgress
+) -> ApplicationError:
+    """A retryable ``ProviderUnavailable`` for an answer stream that broke after it began.
+
+    Args:
+        provider: Provider name shown to the user.
+        error: What broke it, or ``None`` when the stream ended without finishing.
+        progress: How far it got; carried in ``details`` as ``streamed_tokens`` and
+            ``streamed_chars``.
+    """
+    reason = "it ended before the answer was finished"
+    if error is not None:
+        reason = _stream_break_reason(error)
+    tokens = f"{progress.tokens} token" + ("" if progress.tokens == 1 else "s")
+    return ApplicationError(
+        f"the {provider} stream broke after {tokens}: {reason}",
+        {"streamed_tokens": progress.tokens, "streamed_chars": progress.chars},
+        type=UNAVAILABLE,
+    )
+
+
+@contextmanager
+def broken_streams_classified(provider: str, progress: StreamProgress) -> Iterator[None]:
+    """Re-raises an error that breaks a begun answer stream as ``from_broken_stream``;
+    errors before ``progress.began`` pass through unchanged, to be classified as the
+    request's."""
+    try:
+        yield
+    except _STREAM_BREAK_ERRORS as error:
+        if not progress.began:
+            raise
+        raise from_broken_stream(provider, error, progress) from error
+
+
+def _stream_break_reason(error: BaseException) -> str:
+    """What broke a stream, in words that never echo an upstream body beyond its message."""
+    if isinstance(error, openai.APIError) and isinstance(error.body, dict):
+        return summarised_message(error.body)  # an error event in the stream
+    if isinstance(error, genai_errors.APIError):
+        details = error.details
+        return summarised_message(details.get("error") if isinstance(details, dict) else None)
+    if isinstance(error, ValueError):
+        return "an event in the stream could not be read"
+    # The SDKs wrap transport errors ("Connection error."); the innermost one says more.
+    chain = [error]
+    while (cause := chain[-1].__cause__) is not None and cause not in chain:
+        chain.append(cause)
+    timeouts = (TimeoutError, openai.APITimeoutError, httpx2.TimeoutException, requests.Timeout)
+    if any(isinstance(e, timeouts) for e in chain):
+        return "no data arrived in time"
+    return str(chain[-1]) or type(chain[-1]).__name__

@@ -2,7 +2,8 @@
 
 Routes: ``POST {prefix}/v1/chat/completions`` and ``POST {prefix}/v1/embeddings``, so
 ``OPENAI_BASE_URL=fake.url + "/v1"`` works, and so does an OpenAI-compatible base URL
-such as ``fake.url + "/ollama/v1"``.
+such as ``fake.url + "/ollama/v1"``. A chat request with ``"stream": true`` is answered
+with ``chat.completion.chunk`` Server-Sent Events, one per word token, as OpenAI streams.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.support.fakes.embedding_vectors import hashed_embedding
-from tests.support.fakes.http_fake import FakeHttpServer, RecordedRequest, Reply
+from tests.support.fakes.http_fake import (
+    FakeHttpServer,
+    RecordedRequest,
+    Reply,
+    StreamFrame,
+    sse_event,
+    word_tokens,
+)
 
 ChatRequest = dict[str, Any]
 """The parsed JSON body of a chat completion request."""
@@ -64,6 +72,8 @@ class FakeOpenAI(FakeHttpServer):
             ``dimensions``.
         api_key: When set, requests must carry ``Authorization: Bearer <api_key>``;
             others get OpenAI's real 401 ``invalid_api_key`` answer.
+        token_delay_seconds: Pause between the tokens of a streamed answer.
+        first_token_delay_seconds: Pause before its first token.
     """
 
     def __init__(
@@ -72,8 +82,13 @@ class FakeOpenAI(FakeHttpServer):
         answer: str | Callable[[ChatRequest], str] = echo_answer,
         embedding_dimension: int = 64,
         api_key: str | None = None,
+        token_delay_seconds: float = 0.0,
+        first_token_delay_seconds: float = 0.0,
     ) -> None:
-        super().__init__()
+        super().__init__(
+            token_delay_seconds=token_delay_seconds,
+            first_token_delay_seconds=first_token_delay_seconds,
+        )
         self.answer = answer
         self.embedding_dimension = embedding_dimension
         self.api_key = api_key
@@ -115,29 +130,30 @@ class FakeOpenAI(FakeHttpServer):
         text = self.answer(body) if callable(self.answer) else self.answer
         prompt_tokens = sum(_count_words(str(m.get("content", ""))) for m in messages)
         completion_tokens = _count_words(text)
-        return Reply(
-            200,
-            {
-                "id": f"chatcmpl-fake{len(self.requests)}",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": body["model"],
-                "system_fingerprint": "fp_fake",
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": text, "refusal": None},
-                        "logprobs": None,
-                        "finish_reason": "stop",
-                    }
-                ],
-                "usage": {
-                    "prompt_tokens": prompt_tokens,
-                    "completion_tokens": completion_tokens,
-                    "total_tokens": prompt_tokens + completion_tokens,
-                },
-            },
-        )
+        usage = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        }
+        head: dict[str, Any] = {
+            "id": f"chatcmpl-fake{len(self.requests)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body["model"],
+            "system_fingerprint": "fp_fake",
+        }
+        if body.get("stream") is True:
+            include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+            head["object"] = "chat.completion.chunk"
+            stream = _chunks(head, text, usage if include_usage else None)
+            return Reply(200, None, stream=stream, content_type="text/event-stream")
+        choice = {
+            "index": 0,
+            "message": {"role": "assistant", "content": text, "refusal": None},
+            "logprobs": None,
+            "finish_reason": "stop",
+        }
+        return Reply(200, {**head, "choices": [choice], "usage": usage})
 
     def _embeddings(self, body: dict[str, Any]) -> Reply:
         texts = body.get("input")
@@ -163,3 +179,20 @@ class FakeOpenAI(FakeHttpServer):
                 "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
             },
         )
+
+
+def _chunks(head: dict[str, Any], text: str, usage: dict[str, int] | None) -> list[StreamFrame]:
+    """OpenAI's stream of ``text``: the role, one chunk per token, the finish reason, then
+    (when the request asked for ``stream_options.include_usage``) the usage, then ``[DONE]``."""
+
+    def chunk(delta: dict[str, str], finish_reason: str | None = None) -> dict[str, Any]:
+        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+        return {**head, "choices": [choice]} | ({"usage": None} if usage else {})
+
+    frames = [sse_event(chunk({"role": "assistant", "content": ""}))]
+    frames += [sse_event(chunk({"content": t}), carries_token=True) for t in word_tokens(text)]
+    frames.append(sse_event(chunk({}, "stop")))
+    if usage:
+        frames.append(sse_event({**head, "choices": [], "usage": usage}))
+    frames.append(StreamFrame("data: [DONE]\n\n"))
+    return frames
