@@ -160,6 +160,7 @@ class GraphRun:
                     history=run_input.history,
                     passages=inputs.get("context", []),
                     web_results=inputs.get("web_results", []),
+                    node_id=step.node_id,
                 ),
                 AnswerOutput,
             )

@@ -96,6 +96,9 @@ class AnswerInput(BaseModel):
     history: list[ChatTurn] = Field(default_factory=list)
     passages: list[Passage] | BlobRef = Field(default_factory=list)
     web_results: list[WebResult] | BlobRef = Field(default_factory=list)
+    # The LLM node, so its streamed tokens are labelled (absent in inputs recorded before
+    # streaming; not part of the step's identity, see StepRecords.once).
+    node_id: str | None = None
 
 
 class AnswerOutput(BaseModel):

@@ -13,6 +13,7 @@ from activities.providers.connection_keys import ConnectionKeyError
 from activities.providers.connections import ConnectionStore, ResolvedConnection
 from activities.providers.errors import AUTH_ERROR, REQUEST_ERROR
 from activities.providers.url_guard import UrlRefused, check_url
+from activities.storage.answer_stream import AnswerStreams, StreamWriter
 from activities.storage.blobs import PASSAGE_LIST, WEB_RESULT_LIST, BlobStore
 from activities.storage.step_records import StepRecords
 from settings import Settings
@@ -33,11 +34,13 @@ class AnswerActivities:
         blobs: BlobStore | None = None,
         connections: ConnectionStore | None = None,
         records: StepRecords | None = None,
+        streams: AnswerStreams | None = None,
     ) -> None:
         self._clients = clients or ProviderClients(settings)
         self._blobs = blobs or BlobStore(settings)
         self._connections = connections or ConnectionStore(settings)
         self._records = records or StepRecords(settings)
+        self._streams = streams or AnswerStreams(settings)
 
     @activity.defn(name="generate_answer")
     async def generate_answer(self, input: AnswerInput) -> AnswerOutput:
@@ -47,7 +50,9 @@ class AnswerActivities:
         Raises:
             ApplicationError: As ``_answer``.
         """
-        return await self._records.once(input, AnswerOutput, lambda: self._answer(input))
+        return await self._records.once(
+            input, AnswerOutput, lambda: self._answer(input), labels={"node_id"}
+        )
 
     async def _answer(self, input: AnswerInput) -> AnswerOutput:
         """Ask the configured model; passages and web results may arrive as ``BlobRef``s.
@@ -65,7 +70,7 @@ class AnswerActivities:
             passages=passages,
             web_results=web_results,
         )
-        completion = await self._complete(input, prompt)
+        completion = await self._streamed(input, prompt)
         activity.logger.info(
             "%s/%s answered using %d tokens",
             input.connection or input.provider.value,
@@ -90,7 +95,24 @@ class AnswerActivities:
             web_sources=web_results,
         )
 
-    async def _complete(self, input: AnswerInput, prompt: Prompt) -> Completion:
+    async def _streamed(self, input: AnswerInput, prompt: Prompt) -> Completion:
+        """``_complete``, its tokens written to the node's answer stream as they arrive
+        (inputs recorded before streaming name no node: nothing is streamed)."""
+        run_id = activity.info().workflow_id
+        if input.node_id is None or run_id is None:
+            return await self._complete(input, prompt, None)
+        stream = await self._streams.open(run_id, input.node_id)
+        try:
+            completion = await self._complete(input, prompt, stream)
+        except BaseException:
+            stream.end_soon("failed")
+            raise
+        await stream.close("completed")
+        return completion
+
+    async def _complete(
+        self, input: AnswerInput, prompt: Prompt, stream: StreamWriter | None
+    ) -> Completion:
         connection = await self._connection(input)
         if not connection.allows_model(input.model):
             raise ApplicationError(
@@ -108,6 +130,7 @@ class AnswerActivities:
                 model=input.model,
                 temperature=input.temperature,
                 max_tokens=input.max_tokens,
+                on_delta=stream.append if stream else None,
             )
         return await complete_with_openai(
             self._clients.openai_for(connection),
@@ -116,6 +139,7 @@ class AnswerActivities:
             model=input.model,
             temperature=input.temperature,
             max_tokens=input.max_tokens,
+            on_delta=stream.append if stream else None,
         )
 
     async def _connection(self, input: AnswerInput) -> ResolvedConnection:

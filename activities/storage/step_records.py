@@ -61,12 +61,20 @@ class StepRecords:
         return self._engine or sa.create_engine(self._settings.sqlalchemy_url)
 
     async def once(
-        self, step_input: BaseModel, result_type: type[Out], call: Callable[[], Awaitable[Out]]
+        self,
+        step_input: BaseModel,
+        result_type: type[Out],
+        call: Callable[[], Awaitable[Out]],
+        *,
+        labels: set[str] | None = None,
     ) -> Out:
         """The step's recorded result if this activity already completed once with this
-        input, else the result of ``call``, recorded before it is returned."""
+        input, else the result of ``call``, recorded before it is returned. Fields named in
+        ``labels`` only label the call (say, the node streaming it) and stay out of its key,
+        so records made before they existed are still found."""
         info = activity.info()
-        digest = hashlib.sha256(step_input.model_dump_json().encode()).hexdigest()[:32]
+        identity = step_input.model_dump_json(exclude=labels)
+        digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
         key = f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}/{digest}"
         found = await asyncio.to_thread(self._find, key)
         if found is not None:

@@ -37,7 +37,13 @@ from api.core.route_access import Need
 from api.core.schemas import MAX_QUERY_CHARS, Identifier, RunVersion
 from api.core.temporal import TemporalConnector
 from api.db.models import User
-from api.runs.live_events import Keepalive, LiveEvent, follow_run, parse_last_event_id
+from api.runs.live_events import (
+    EventCursor,
+    Keepalive,
+    StreamEvent,
+    follow_run,
+    parse_last_event_id,
+)
 from settings import Settings
 
 AUTH_SECONDS = 10.0
@@ -141,7 +147,7 @@ async def _serve(
     await websocket.send_json(
         {"type": "accepted", **accepted.model_dump(mode="json", include={"run_id", "message"})}
     )
-    await _stream(websocket, session, temporal, user, accepted.run_id, 0)
+    await _stream(websocket, session, temporal, user, accepted.run_id, EventCursor())
 
 
 async def _stream(
@@ -150,13 +156,13 @@ async def _stream(
     temporal: TemporalConnector,
     user: User,
     run_id: str,
-    after: int,
+    after: EventCursor,
 ) -> None:
     items = await follow_run(
         session=session, temporal=temporal, user=user, run_id=run_id, after=after
     )
     async for item in items:
-        if isinstance(item, LiveEvent):
+        if isinstance(item, StreamEvent):
             data: Any = json.loads(item.data.model_dump_json())
             await websocket.send_json(
                 {"type": "event", "id": item.id, "event": item.event, "data": data}

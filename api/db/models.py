@@ -365,3 +365,19 @@ class StepRecord(Base):
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     result: Mapped[str] = mapped_column(Text)
     recorded_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class AnswerStreamRow(Base):
+    """A piece of an answer being streamed, or a stream's end (``activities/storage/
+    answer_stream.py``): how tokens reach every API process without entering the history."""
+
+    __tablename__ = "answer_stream"
+    __table_args__ = (Index("ix_answer_stream_run_id_id", "run_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(String(80))
+    node_id: Mapped[str] = mapped_column(String(64))
+    stream: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    ended: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[float] = mapped_column(Float, index=True)

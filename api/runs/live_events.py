@@ -25,7 +25,7 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -37,6 +37,7 @@ from temporalio.service import RPCError
 from api.core.errors import ApiError, ErrorBody, ErrorResponse
 from api.core.temporal import TemporalConnector
 from api.db.models import User
+from api.runs.answer_feed import AnswerChunk, AnswerFeed, SlowConsumer, Subscription, answer_feed
 from api.runs.execution import run_answer
 from api.runs.index import visible_run
 from api.runs.records import history_error
@@ -250,11 +251,49 @@ class RunEventBuilder:
         )
 
 
-def parse_last_event_id(value: str | None) -> int:
-    """The id after which to send events (0: from the start); 422 if it is not one of ours."""
+@dataclass(frozen=True)
+class EventCursor:
+    """Where a client is: the last history-derived event id and the last answer-stream row
+    it received. Every event's id is its cursor: ``"<history>"`` until an answer streams,
+    then ``"<history>-<row>"`` — increasing, and exact to resume from."""
+
+    history: int = 0
+    answer: int = 0
+
+    @property
+    def id(self) -> str:
+        return f"{self.history}-{self.answer}" if self.answer else str(self.history)
+
+
+class TokenData(BaseModel):
+    """Text an LLM node is streaming. ``attempt`` numbers the node's streamed answers in
+    this run: a higher one replaces the text of the one before (a retry, or a step executed
+    again after its worker died). ``seq`` increases through the run."""
+
+    node_id: str
+    attempt: int
+    seq: int
+    text: str
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """An event as a client receives it, with its cursor as id."""
+
+    id: str
+    event: RunEventName | Literal["token"]
+    data: BaseModel
+
+    def encode(self) -> str:
+        return f"id: {self.id}\nevent: {self.event}\ndata: {self.data.model_dump_json()}\n\n"
+
+
+def parse_last_event_id(value: str | None) -> EventCursor:
+    """The cursor after which to send events (the start when absent); 422 if it is not one
+    of ours."""
     if value is None or value.strip() == "":
-        return 0
-    found = re.fullmatch(r"\s*(\d{1,18})(?:-\d{1,9})?\s*", value)
+        return EventCursor()
+    found = re.fullmatch(r"\s*(\d{1,18})(?:-(\d{1,18}))?\s*", value)
     if found is None:
         raise ApiError(
             422,
@@ -262,7 +301,7 @@ def parse_last_event_id(value: str | None) -> int:
             "Last-Event-ID is not an event id this stream sent",
             {"problems": [{"field": "Last-Event-ID", "message": "not an event id"}]},
         )
-    return int(found.group(1))
+    return EventCursor(int(found.group(1)), int(found.group(2) or 0))
 
 
 @dataclass(frozen=True)
@@ -272,12 +311,13 @@ class Keepalive:
 
 @dataclass(frozen=True)
 class StreamError:
-    """The stream cannot go on (Temporal went away mid-stream); it ends after this."""
+    """The stream cannot go on (Temporal went away mid-stream, or the client read too
+    slowly); it ends after this."""
 
     error: ErrorResponse
 
 
-StreamItem = LiveEvent | Keepalive | StreamError
+StreamItem = StreamEvent | Keepalive | StreamError
 
 
 async def follow_run(
@@ -286,10 +326,11 @@ async def follow_run(
     temporal: TemporalConnector,
     user: User,
     run_id: str,
-    after: int,
+    after: EventCursor,
+    feed: AnswerFeed | None = None,
 ) -> AsyncIterator[StreamItem]:
-    """The run's events after event id ``after``, as they happen; 404 for a run the user
-    may not see and 409 for a history Temporal no longer holds, both before it starts."""
+    """The run's events after ``after``, as they happen; 404 for a run the user may not
+    see and 409 for a history Temporal no longer holds, both before it starts."""
     run = await run_in_threadpool(visible_run, session, user, run_id)
     client = await temporal.client()
     history = client.get_workflow_handle(run.id).fetch_history_events(
@@ -299,7 +340,8 @@ async def follow_run(
         await history.fetch_next_page()
     except RPCError as err:
         raise history_error(run.id, err) from err
-    return _follow(history, RunEventBuilder(run.id, run.version_number), after)
+    follower = _Follower(RunEventBuilder(run.id, run.version_number), feed or answer_feed(), after)
+    return follower.follow(history)
 
 
 async def run_event_stream(
@@ -321,7 +363,7 @@ async def run_event_stream(
 
 async def _as_sse(items: AsyncIterator[StreamItem]) -> AsyncIterator[str]:
     async for item in items:
-        if isinstance(item, LiveEvent):
+        if isinstance(item, StreamEvent):
             yield item.encode()
         elif isinstance(item, Keepalive):
             yield ": ping\n\n"
@@ -329,35 +371,107 @@ async def _as_sse(items: AsyncIterator[StreamItem]) -> AsyncIterator[str]:
             yield f"event: error\ndata: {item.error.model_dump_json()}\n\n"
 
 
-async def _follow(
-    history: WorkflowHistoryEventAsyncIterator, builder: RunEventBuilder, after: int
-) -> AsyncIterator[StreamItem]:
-    events = aiter(history)
-    pending: asyncio.Future[HistoryEvent] | None = None
-    try:
-        while not builder.ended:
-            if pending is None:
-                pending = asyncio.ensure_future(anext(events))
-            done, _ = await asyncio.wait({pending}, timeout=KEEPALIVE_SECONDS)
-            if not done:
-                yield Keepalive()
-                continue
-            finished, pending = pending, None
-            try:
-                event = finished.result()
-            except StopAsyncIteration:
-                return
-            except RPCError as err:
-                body = ErrorBody(
-                    code="temporal_unavailable", message=f"Temporal is unavailable: {err.message}"
+def _stream_error(code: str, message: str) -> StreamError:
+    return StreamError(ErrorResponse(error=ErrorBody(code=code, message=message)))
+
+
+@dataclass
+class _Follower:
+    """Merges the run's history events and its answer stream into one ordered stream."""
+
+    builder: RunEventBuilder
+    feed: AnswerFeed
+    cursor: EventCursor
+
+    def _history_event(self, live: LiveEvent) -> StreamEvent | None:
+        if live.id <= self.cursor.history:
+            return None
+        self.cursor = EventCursor(live.id, self.cursor.answer)
+        return StreamEvent(self.cursor.id, live.event, live.data)
+
+    def _token(self, chunk: AnswerChunk) -> StreamEvent | None:
+        if chunk.id <= self.cursor.answer:
+            return None
+        self.cursor = EventCursor(self.cursor.history, chunk.id)
+        if not chunk.text:
+            return None  # a stream's end: the history tells how the attempt ended
+        data = TokenData(node_id=chunk.node_id, attempt=chunk.stream, seq=chunk.id, text=chunk.text)
+        return StreamEvent(self.cursor.id, "token", data)
+
+    async def follow(self, history: WorkflowHistoryEventAsyncIterator) -> AsyncIterator[StreamItem]:
+        subscription = await self.feed.subscribe(self.builder.run_id, self.cursor.answer)
+        events = aiter(history)
+        pending: asyncio.Future[HistoryEvent] | None = None
+        token: asyncio.Future[AnswerChunk] | None = None
+        try:
+            while not self.builder.ended:
+                if pending is None:
+                    pending = asyncio.ensure_future(anext(events))
+                if token is None:
+                    token = asyncio.ensure_future(subscription.next())
+                both: set[asyncio.Future[Any]] = {pending, token}
+                done, _ = await asyncio.wait(
+                    both, timeout=KEEPALIVE_SECONDS, return_when=asyncio.FIRST_COMPLETED
                 )
-                yield StreamError(ErrorResponse(error=body))
-                return
-            for live in builder.on_event(event):
-                if live.id > after:
-                    yield live
-    finally:
-        if pending is not None:
-            pending.cancel()
-            with contextlib.suppress(BaseException):
-                await pending
+                if not done:
+                    yield Keepalive()
+                    continue
+                if pending not in done:
+                    # History first: a token waits while history events are at hand, so a
+                    # finished run's tokens always come just before its end.
+                    assert token in done
+                    finished_token, token = token, None
+                    try:
+                        chunk = finished_token.result()
+                    except SlowConsumer:
+                        yield _stream_error(
+                            "slow_consumer",
+                            "the client read the run's events too slowly and was disconnected;"
+                            " reconnect with Last-Event-ID to go on where it stopped",
+                        )
+                        return
+                    if (sent := self._token(chunk)) is not None:
+                        yield sent
+                    continue
+                finished, pending = pending, None
+                try:
+                    event = finished.result()
+                except StopAsyncIteration:
+                    return
+                except RPCError as err:
+                    yield _stream_error(
+                        "temporal_unavailable", f"Temporal is unavailable: {err.message}"
+                    )
+                    return
+                for live in self.builder.on_event(event):
+                    if live.event in ("run_completed", "run_failed"):
+                        # The answer's rows were committed before its step completed.
+                        for chunk in await self._rest(subscription, token):
+                            if (sent := self._token(chunk)) is not None:
+                                yield sent
+                        token = None
+                    if (sent := self._history_event(live)) is not None:
+                        yield sent
+        finally:
+            self.feed.unsubscribe(subscription)
+            for waiting in (pending, token):
+                if waiting is not None:
+                    waiting.cancel()
+                    with contextlib.suppress(BaseException):
+                        await waiting
+
+    async def _rest(
+        self, subscription: Subscription, token: "asyncio.Future[AnswerChunk] | None"
+    ) -> list[AnswerChunk]:
+        """Every row of the run not sent yet: the ones queued, then the ones written since."""
+        rows: list[AnswerChunk] = []
+        if token is not None:
+            if token.done() and not token.cancelled() and token.exception() is None:
+                rows.append(token.result())
+            else:
+                token.cancel()
+        while not subscription.queue.empty():
+            rows.append(subscription.queue.get_nowait())
+        last = max([self.cursor.answer, *(r.id for r in rows)])
+        rows += await self.feed.rows_after(self.builder.run_id, last)
+        return rows

@@ -135,8 +135,8 @@ async def test_gemini_answer_returns_text_and_usage_metadata(
     assert output.usage.prompt_tokens > 0
     assert output.usage.total_tokens == output.usage.prompt_tokens + 2
     assert output.context_used is True
-    [request] = fake_gemini.requests_to(":generateContent")
-    assert request.path.endswith("/models/gemini-2.0-flash:generateContent")
+    [request] = fake_gemini.requests_to(":streamGenerateContent")
+    assert request.path.endswith("/models/gemini-2.0-flash:streamGenerateContent")
     body = request.body
     assert body["systemInstruction"]["parts"] == [{"text": "Be brief."}]
     assert [c["role"] for c in body["contents"]] == ["model", "user"]

@@ -18,6 +18,12 @@ class ServerSentEvent:
         return json.loads(self.data)
 
 
+def cursor_of(event_id: str) -> tuple[int, int]:
+    """An event id (``"<history>"`` or ``"<history>-<answer row>"``) as the pair it orders by."""
+    history, _, answer = event_id.partition("-")
+    return int(history), int(answer or 0)
+
+
 def parse_sse(lines: Iterator[str]) -> Iterator[ServerSentEvent | None]:
     """Events from the stream's lines; ``None`` for each comment (a keep-alive)."""
     event_id: str | None = None
@@ -53,3 +59,12 @@ def read_all(client: httpx.Client, url: str, **headers: str) -> list[ServerSentE
         assert reply.status_code == 200, reply.read()
         assert reply.headers["content-type"].startswith("text/event-stream")
         return list(events_of(reply))
+
+
+def comparable(events: list[ServerSentEvent]) -> tuple[list[tuple[str, str, int]], list[int]]:
+    """What two readings of one run must share: its history-derived events (name, data, the
+    history part of the id) and which token rows were sent. Where tokens sit among the
+    other events (and so the answer part of later ids) depends on when a reader read."""
+    history = [(e.event, e.data, cursor_of(str(e.id))[0]) for e in events if e.event != "token"]
+    rows = [json.loads(e.data)["seq"] for e in events if e.event == "token"]
+    return history, rows

@@ -2,9 +2,12 @@
 
 The child prints one JSON line with their base URLs, then serves until stdin closes or
 SIGTERM. The benchmarks use it so the load generator and the fakes do not share one GIL.
+``FAKE_TOKEN_DELAY_SECONDS`` and ``FAKE_FIRST_TOKEN_DELAY_SECONDS`` in its environment pace
+the LLM fakes' streamed answers.
 """
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -42,6 +45,11 @@ def main() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with running_fakes() as fakes:
+        for llm in (fakes.openai, fakes.gemini):
+            llm.token_delay_seconds = float(os.environ.get("FAKE_TOKEN_DELAY_SECONDS", "0"))
+            llm.first_token_delay_seconds = float(
+                os.environ.get("FAKE_FIRST_TOKEN_DELAY_SECONDS", "0")
+            )
         urls = {
             "openai": fakes.openai.url,
             "gemini": fakes.gemini.url,
