@@ -55,6 +55,7 @@ ANSWER_STREAM = sa.Table(
     sa.Column("node_id", sa.String(64), nullable=False),
     sa.Column("stream", sa.Integer, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
+    sa.Column("tokens", sa.Integer, nullable=False),
     sa.Column("ended", sa.String(16), nullable=True),
     sa.Column("created_at", sa.Float, nullable=False),
 )
@@ -70,8 +71,9 @@ class StreamWriter:
     _owner: "AnswerStreams"
     buffer: list[str] = field(default_factory=list)
     buffered_chars: int = 0
+    buffered_tokens: int = 0
     ended: StreamEnd | None = None
-    tokens: int = 0
+    tokens: int = 0  # received, whether written or not
     committed: "asyncio.Future[None] | None" = None
 
     def append(self, text: str) -> None:
@@ -79,6 +81,7 @@ class StreamWriter:
         if not text or self.ended is not None:
             return
         self.tokens += 1
+        self.buffered_tokens += 1
         if self.buffered_chars + len(text) > MAX_BUFFERED_CHARS:
             return
         self.buffer.append(text)
@@ -162,12 +165,13 @@ class AnswerStreams:
         done: list[StreamWriter] = []
         for writer in self._open:
             base = {"run_id": writer.run_id, "node_id": writer.node_id, "stream": writer.stream}
-            if writer.buffer:
-                rows.append({**base, "text": "".join(writer.buffer), "ended": None})
+            if writer.buffered_tokens:
+                text = "".join(writer.buffer)
+                rows.append({**base, "text": text, "tokens": writer.buffered_tokens, "ended": None})
                 writer.buffer.clear()
-                writer.buffered_chars = 0
+                writer.buffered_chars = writer.buffered_tokens = 0
             if writer.ended is not None:
-                rows.append({**base, "text": "", "ended": writer.ended})
+                rows.append({**base, "text": "", "tokens": 0, "ended": writer.ended})
                 done.append(writer)
         for row in rows:
             row["created_at"] = now

@@ -379,5 +379,6 @@ class AnswerStreamRow(Base):
     node_id: Mapped[str] = mapped_column(String(64))
     stream: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+    tokens: Mapped[int] = mapped_column(Integer, doc="Provider deltas in ``text``.")
     ended: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[float] = mapped_column(Float, index=True)

@@ -18,6 +18,7 @@ from api.db.models import Run, User, Workflow, WorkflowVersion
 from api.runs.audit import AuditVerification, audit_key, seal, verify
 from api.runs.index import mark_run_ended, run_out, visible_run
 from api.runs.schemas import IndexedRunStatus, RunDetail, RunTimelineOut
+from api.runs.streamed_answers import add_streamed_answers
 from api.runs.timeline import build_timeline, run_input_of
 from api.runs.timeline_schemas import ExecutionStatus, RunTimeline
 from api.versions.service import graph_content_hash, version_graph
@@ -90,6 +91,7 @@ async def timeline_of(session: Session, client: Client, run: Run) -> RunTimeline
     except ValueError as err:
         raise unreadable_history(run.id, err) from err
     await run_in_threadpool(sync_index, session, run, timeline)
+    await run_in_threadpool(add_streamed_answers, session, timeline)
     return timeline
 
 

@@ -40,6 +40,23 @@ class AttemptRecord(BaseModel):
     )
 
 
+class StreamedAnswer(BaseModel):
+    """An answer an LLM step streamed: one per attempt that got as far as the provider's
+    stream, including an attempt whose worker died mid-answer (which the history, for a
+    local step, never records). Read from the answer stream while it keeps the run's rows
+    (24 h)."""
+
+    attempt: int = Field(description="1 for the node's first streamed answer in the run.")
+    tokens: int = Field(
+        description="Text deltas the provider sent (OpenAI: one token each; Gemini: several)."
+    )
+    chars: int
+    outcome: Literal["completed", "failed", "interrupted", "streaming"] = Field(
+        description="interrupted: it stopped with neither an answer nor an error (its"
+        " worker died); the tokens it streamed were paid for."
+    )
+
+
 class NodeTimeline(BaseModel):
     """What one plan step did: status, attempts, inputs and outputs."""
 
@@ -65,6 +82,9 @@ class NodeTimeline(BaseModel):
     config: dict[str, JsonValue] = Field(default_factory=dict)
     model: str | None = Field(default=None, description="llm_engine: the model that answered.")
     usage: TokenUsage | None = Field(default=None, description="llm_engine: tokens used.")
+    streams: list[StreamedAnswer] = Field(
+        default_factory=list, description="llm_engine: every answer it streamed, in order."
+    )
     passages: list[Passage] | BlobRef | None = Field(
         default=None, description="knowledge_base: the passages retrieved."
     )

@@ -5,6 +5,7 @@ step executes in the worker process the test kills.
 """
 
 import os
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -81,33 +82,44 @@ def test_a_new_worker_finishes_a_run_whose_worker_was_killed_mid_step(
 def test_with_default_settings_a_killed_worker_never_repeats_a_completed_paid_call(
     crash_stack: RunningStack, fakes: Fakes
 ) -> None:
-    """Every step a local activity (the default): the web search completed and the LLM call
-    was in flight when the worker died. The new worker replays the run, reuses the search's
-    recorded result and repeats only the interrupted LLM call."""
+    """Every step a local activity (the default): the web search completed and the LLM was
+    streaming its answer when the worker died. The new worker replays the run, reuses the
+    search's recorded result and repeats only the interrupted LLM call; the timeline shows
+    the interrupted answer and the tokens it streamed."""
     graph = direct_llm_graph(model="gpt-4o-mini", use_web_search=True)
     with login(crash_stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api:
         wf_id = api.post("/workflows", json={"name": "crash", "graph": graph}).json()["id"]
         searches, chats = len(fakes.serpapi.searches), len(fakes.openai.chat_requests)
-        fakes.openai.script([Delay(30)], CHAT)
-        with ThreadPoolExecutor(1) as pool:
-            pending = pool.submit(
-                api.post, f"/workflows/{wf_id}/execute", json={"query": "pay once"}
-            )
-            eventually(
-                lambda: len(fakes.openai.chat_requests) > chats,
-                timeout=60,
-                interval=0.05,
-                message="the LLM step never reached the fake OpenAI",
-            )
-            crash_stack.kill_worker()  # SIGKILL: the search's result is not in the history yet
-            crash_stack.start_worker()
-            reply = pending.result(timeout=120)
+        first_tokens = len(fakes.openai.first_token_times)
+        fakes.openai.token_delay_seconds = 0.4
+        try:
+            with ThreadPoolExecutor(1) as pool:
+                pending = pool.submit(
+                    api.post, f"/workflows/{wf_id}/execute", json={"query": "pay once"}
+                )
+                eventually(
+                    lambda: len(fakes.openai.first_token_times) > first_tokens,
+                    timeout=60,
+                    interval=0.05,
+                    message="the LLM step never streamed from the fake OpenAI",
+                )
+                time.sleep(0.2)  # the first tokens are written to the answer stream
+                crash_stack.kill_worker()  # SIGKILL: the search's result is not in the history
+                crash_stack.start_worker()
+                reply = pending.result(timeout=120)
+        finally:
+            fakes.openai.token_delay_seconds = 0.0
         assert reply.status_code == 200, reply.text
 
         assert len(fakes.serpapi.searches) - searches == 1  # completed before the crash: reused
         assert len(fakes.openai.chat_requests) - chats == 2  # the interrupted call, then again
         found = api.get(f"/runs/{reply.json()['run_id']}/timeline").json()["timeline"]
         assert found["status"] == "completed"
+        llm = next(n for n in found["nodes"] if n["node_id"] == "llm")
+        streams = llm["streams"]
+        assert [s["outcome"] for s in streams] == ["interrupted", "completed"], streams
+        assert streams[0]["tokens"] >= 1 and streams[0]["chars"] > 0
+        assert streams[1]["tokens"] > streams[0]["tokens"]
 
 
 def test_twenty_runs_in_flight_at_a_kill_pay_each_search_once(

@@ -2354,6 +2354,11 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "running" | "completed" | "failed" | "reused";
+            /**
+             * Streams
+             * @description llm_engine: every answer it streamed, in order.
+             */
+            streams?: components["schemas"]["StreamedAnswer"][];
             /** @description llm_engine: tokens used. */
             usage?: components["schemas"]["TokenUsage"] | null;
             /**
@@ -2835,6 +2840,33 @@ export interface components {
              * @default pending
              */
             status: string;
+        };
+        /**
+         * StreamedAnswer
+         * @description An answer an LLM step streamed: one per attempt that got as far as the provider's
+         *     stream, including an attempt whose worker died mid-answer (which the history, for a
+         *     local step, never records). Read from the answer stream while it keeps the run's rows
+         *     (24 h).
+         */
+        StreamedAnswer: {
+            /**
+             * Attempt
+             * @description 1 for the node's first streamed answer in the run.
+             */
+            attempt: number;
+            /** Chars */
+            chars: number;
+            /**
+             * Outcome
+             * @description interrupted: it stopped with neither an answer nor an error (its worker died); the tokens it streamed were paid for.
+             * @enum {string}
+             */
+            outcome: "completed" | "failed" | "interrupted" | "streaming";
+            /**
+             * Tokens
+             * @description Text deltas the provider sent (OpenAI: one token each; Gemini: several).
+             */
+            tokens: number;
         };
         /** TokenResponse */
         TokenResponse: {

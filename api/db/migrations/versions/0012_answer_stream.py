@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("node_id", sa.String(length=64), nullable=False),
         sa.Column("stream", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("tokens", sa.Integer(), nullable=False),
         sa.Column("ended", sa.String(length=16), nullable=True),
         sa.Column("created_at", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
