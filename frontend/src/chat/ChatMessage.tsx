@@ -1,11 +1,16 @@
-/** One chat message: the question, or the answer as Markdown with its sources and run. */
+/**
+ * One chat message: the question, or the answer as Markdown with its sources and run; and
+ * the answer still being written.
+ */
 import DescriptionOutlinedIcon from "@mui/icons-material/DescriptionOutlined";
 import LanguageIcon from "@mui/icons-material/Language";
 import { Box, Chip, Link, Paper, Stack, Tooltip, Typography } from "@mui/material";
+import { memo } from "react";
 import ReactMarkdown from "react-markdown";
 import { Link as RouterLink } from "react-router-dom";
 
 import type { Schemas } from "../api/client";
+import { StreamingText } from "../components/StreamingText";
 
 export type ChatMessageData = Pick<Schemas["ChatMessageOut"], "role" | "content" | "run_id"> & {
   metadata?: Record<string, unknown>;
@@ -96,7 +101,19 @@ export function Markdown({ children }: { children: string }) {
   );
 }
 
-export function ChatMessageView({ message }: { message: ChatMessageData }) {
+/** The answer as the LLM step writes it, until the run's reply takes its place. */
+export function StreamingReplyView({ text }: { text: string }) {
+  return (
+    <Box sx={{ display: "flex" }} data-testid="chat-message-streaming">
+      <Paper variant="outlined" sx={{ px: 1.5, py: 1, maxWidth: "95%", minWidth: 0 }}>
+        <StreamingText text={text} testId="streaming-answer" />
+      </Paper>
+    </Box>
+  );
+}
+
+// Memoized: the conversation re-renders with each token of a streaming answer.
+export const ChatMessageView = memo(function ChatMessageView({ message }: { message: ChatMessageData }) {
   if (message.role === "user") {
     return (
       <Box sx={{ display: "flex", justifyContent: "flex-end" }} data-testid="chat-message-user">
@@ -205,4 +222,4 @@ export function ChatMessageView({ message }: { message: ChatMessageData }) {
       </Paper>
     </Box>
   );
-}
+});

@@ -4,6 +4,7 @@ import { MemoryRouter } from "react-router-dom";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { ApiError } from "../api/client";
+import { liveRunEvents } from "../test/liveRunEvents";
 import { ChatPanel, type ChatPanelProps } from "./ChatPanel";
 
 type Handler = (request: Request, body: unknown) => { status?: number; json: unknown } | Response;
@@ -44,22 +45,6 @@ function renderPanel(version?: number | "draft", props: Partial<ChatPanelProps> 
       </MemoryRouter>
     </QueryClientProvider>,
   );
-}
-
-/** An SSE body the test writes to, event by event. */
-function liveStream() {
-  const encoder = new TextEncoder();
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
-  let id = 100;
-  return {
-    response: () => new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } }),
-    send(event: string, data: unknown) {
-      id += 100;
-      controller.enqueue(encoder.encode(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
-    },
-    close: () => controller.close(),
-  };
 }
 
 const SESSION = { id: "s1", workflow_id: "wf1", title: "Old", created_at: "2025-01-01T10:00:00Z", updated_at: "2025-01-01T10:00:00Z" };
@@ -196,7 +181,7 @@ describe("ChatPanel", () => {
   });
 
   it("shows the current step from the run's events, then the answer in its place", async () => {
-    const stream = liveStream();
+    const stream = liveRunEvents();
     let history: unknown[] = [];
     stubApi({
       "GET /api/v1/workflows/wf1/versions": () => ({ json: [] }),
@@ -244,8 +229,57 @@ describe("ChatPanel", () => {
     expect(screen.getAllByText("How long?")).toHaveLength(1);
   });
 
+  it("shows the answer as its tokens arrive, drops a retried attempt's text, then shows the reply", async () => {
+    const stream = liveRunEvents();
+    let history: unknown[] = [];
+    stubApi({
+      "GET /api/v1/workflows/wf1/versions": () => ({ json: [] }),
+      "GET /api/v1/chat/sessions": () => ({ json: [SESSION] }),
+      "GET /api/v1/chat/sessions/s1/messages": () => ({ json: history }),
+      "POST /api/v1/chat/messages": () => {
+        history = [QUESTION];
+        return { status: 202, json: ACCEPTED };
+      },
+      "GET /api/v1/runs/run-1/events": () => stream.response(),
+    });
+    renderPanel("draft", { nodes: new Map([["llm", { type: "llm_engine", config: { model: "gpt-4o" } }]]) });
+    await screen.findByText("Ask a question to run the workflow.");
+    await ask("How long?");
+    const running = await screen.findByTestId("chat-running");
+
+    // Tokens before the step's step_started: the line names the step all the same.
+    stream.token({ node_id: "llm", attempt: 1, seq: 1, text: "Refunds" });
+    stream.token({ node_id: "llm", attempt: 1, seq: 2, text: " take" });
+    await waitFor(() => expect(screen.getByTestId("streaming-answer")).toHaveTextContent("Refunds take"));
+    expect(running).toHaveTextContent("Asking gpt-4o…");
+    expect(screen.queryByTestId("chat-message-assistant")).toBeNull();
+    stream.send("step_started", { node_id: "llm", attempt: 1 });
+    stream.token({ node_id: "llm", attempt: 1, seq: 2, text: " take" }); // sent again: skipped
+    stream.token({ node_id: "llm", attempt: 1, seq: 3, text: " 3" });
+    await waitFor(() => expect(screen.getByTestId("streaming-answer")).toHaveTextContent(/^Refunds take 3$/));
+
+    stream.send("attempt_failed", { node_id: "llm", attempt: 1, status: "failed", error: "429 rate limited", error_type: "RateLimitError" });
+    await waitFor(() => expect(running).toHaveTextContent("Retrying after an error: 429 rate limited"));
+    expect(screen.queryByTestId("streaming-answer")).toBeNull();
+    stream.send("retrying", { node_id: "llm", attempt: 2, delay_ms: 1000 });
+    stream.token({ node_id: "llm", attempt: 2, seq: 4, text: "Refunds take 30" });
+    await waitFor(() => expect(screen.getByTestId("streaming-answer")).toHaveTextContent(/^Refunds take 30$/));
+    expect(running).toHaveTextContent("Asking gpt-4o… (attempt 2)");
+
+    // A token of a later attempt replaces the text even before the failure is reported.
+    stream.token({ node_id: "llm", attempt: 3, seq: 5, text: "Refunds" });
+    await waitFor(() => expect(screen.getByTestId("streaming-answer")).toHaveTextContent(/^Refunds$/));
+
+    stream.send("run_completed", ANSWER);
+    expect(await screen.findByText("30 days")).toBeInTheDocument();
+    expect(screen.queryByTestId("streaming-answer")).toBeNull();
+    expect(screen.queryByTestId("chat-running")).toBeNull();
+    expect(screen.getByTestId("chat-message-assistant")).toHaveTextContent("Refunds take 30 days.");
+    expect(screen.getByTestId("citation")).toHaveTextContent("policy.pdf, p. 4");
+  });
+
   it("shows a run_failed's message, once, under the question", async () => {
-    const stream = liveStream();
+    const stream = liveRunEvents();
     let history: unknown[] = [];
     stubApi({
       "GET /api/v1/workflows/wf1/versions": () => ({ json: [] }),

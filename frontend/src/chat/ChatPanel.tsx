@@ -25,7 +25,7 @@ import type { FormEvent, KeyboardEvent } from "react";
 
 import { ErrorAlert } from "../components/ErrorAlert";
 import { ChatErrorView } from "./ChatError";
-import { ChatMessageView } from "./ChatMessage";
+import { ChatMessageView, StreamingReplyView } from "./ChatMessage";
 import type { StepNode } from "./stepLine";
 import { useChat, type Session } from "./useChat";
 
@@ -41,13 +41,14 @@ export interface ChatPanelProps {
 
 export function ChatPanel({ workflowId, version, prepareDraft, nodes }: ChatPanelProps) {
   const [input, setInput] = useState("");
-  const { target, setTarget, versions, sessions, sessionId, messages, pick, send, items, pending, step } = useChat({
-    workflowId,
-    version,
-    prepareDraft,
-    nodes,
-    onSendFailed: (content) => setInput((current) => current || content),
-  });
+  const { target, setTarget, versions, sessions, sessionId, messages, pick, send, items, pending, step, streaming } =
+    useChat({
+      workflowId,
+      version,
+      prepareDraft,
+      nodes,
+      onSendFailed: (content) => setInput((current) => current || content),
+    });
 
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
@@ -69,7 +70,7 @@ export function ChatPanel({ workflowId, version, prepareDraft, nodes }: ChatPane
   useEffect(() => {
     const box = scroller.current;
     if (box) box.scrollTop = box.scrollHeight;
-  }, [items.length, showPending, step]);
+  }, [items.length, showPending, step, streaming?.text]);
 
   const latest = versions.data?.[0]?.number;
   const sessionList: Session[] = sessions.data ?? [];
@@ -185,6 +186,8 @@ export function ChatPanel({ workflowId, version, prepareDraft, nodes }: ChatPane
             {pending.runId ? null : (
               <ChatMessageView message={{ role: "user", content: pending.content, run_id: null }} />
             )}
+            {/* A retried attempt's text is gone: only the step line shows until the next writes. */}
+            {streaming?.text ? <StreamingReplyView text={streaming.text} /> : null}
             <Stack
               direction="row"
               sx={{ gap: 1, alignItems: "center", color: "text.secondary" }}

@@ -19,9 +19,19 @@ export interface StepLineState {
   plan: Record<string, string>;
   /** The last failed attempt's error, shown while it is retried. */
   lastError: string | null;
+  /** The step the line names, or null (the line says a step is retried, or nothing). */
+  naming: string | null;
+  /** Per step, the attempt under way or next, as the history numbers them. */
+  attempts: Record<string, number>;
 }
 
-export const initialStepLine: StepLineState = { line: RUNNING, plan: {}, lastError: null };
+export const initialStepLine: StepLineState = {
+  line: RUNNING,
+  plan: {},
+  lastError: null,
+  naming: null,
+  attempts: {},
+};
 
 function describe(nodeId: string, node: StepNode | undefined, planType: string | undefined): string {
   const type = node?.type ?? planType;
@@ -47,6 +57,33 @@ function retryLine(error: string | null): string {
   return error ? `Retrying after an error: ${error}` : "Retrying after an error…";
 }
 
+/** The line naming `attempt` of `nodeId`. */
+function naming(
+  state: StepLineState,
+  nodeId: string,
+  attempt: number,
+  nodes: ReadonlyMap<string, StepNode>,
+): StepLineState {
+  const line = describe(nodeId, nodes.get(nodeId), state.plan[nodeId]);
+  return {
+    ...state,
+    line: attempt > 1 ? `${line} (attempt ${attempt})` : line,
+    naming: nodeId,
+    attempts: { ...state.attempts, [nodeId]: attempt },
+  };
+}
+
+/** A retry of `nodeId` is coming: `attempt` is the next. */
+function retry(state: StepLineState, nodeId: string, attempt: number, lastError: string | null): StepLineState {
+  return {
+    ...state,
+    lastError,
+    line: retryLine(lastError),
+    naming: null,
+    attempts: { ...state.attempts, [nodeId]: Math.max(attempt, state.attempts[nodeId] ?? 1) },
+  };
+}
+
 /** The line after `event`. */
 export function nextStepLine(
   state: StepLineState,
@@ -60,15 +97,20 @@ export function nextStepLine(
     }
     case "step_started": {
       const { node_id, attempt } = event.data;
-      const line = describe(node_id, nodes.get(node_id), state.plan[node_id]);
-      return { ...state, line: attempt > 1 ? `${line} (attempt ${attempt})` : line };
+      return naming(state, node_id, Math.max(attempt, state.attempts[node_id] ?? 1), nodes);
+    }
+    case "token": {
+      // An LLM step writing: its step_started may come later (history events lag behind).
+      // (A token's attempt numbers the step's streamed answers, not the history's attempts.)
+      const { node_id } = event.data;
+      return state.naming === node_id ? state : naming(state, node_id, state.attempts[node_id] ?? 1, nodes);
     }
     case "attempt_failed": {
-      const lastError = event.data.error ?? event.data.status;
-      return { ...state, lastError, line: retryLine(lastError) };
+      const { node_id, attempt, error, status } = event.data;
+      return retry(state, node_id, attempt + 1, error ?? status);
     }
     case "retrying":
-      return { ...state, line: retryLine(state.lastError) };
+      return retry(state, event.data.node_id, event.data.attempt, state.lastError);
     case "step_completed":
       return { ...state, lastError: null };
     default:

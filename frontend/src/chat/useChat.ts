@@ -1,7 +1,8 @@
 /**
  * A workflow's chat: the version talked to, the session shown (remembered per workflow),
- * its messages, and sending — a new session is created by the first message; a failed
- * send is kept in the conversation with its error.
+ * its messages, and sending — a new session is created by the first message; the run's
+ * current step and the answer its LLM step writes show while it runs; a failed send is
+ * kept in the conversation with its error.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -9,6 +10,13 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, ApiError, unwrap, type Schemas } from "../api/client";
 import { queryKeys } from "../api/queryKeys";
 import { followRunEvents } from "../runs/runEvents";
+import {
+  initialStreaming,
+  nextStreaming,
+  streamingAnswer,
+  writesToken,
+  type StreamingAnswer,
+} from "../runs/streamingAnswer";
 import { useWorkflowVersions } from "../workflows/useWorkflows";
 import { initialStepLine, nextStepLine, type StepNode } from "./stepLine";
 
@@ -127,6 +135,8 @@ export function useChat({ workflowId, version, onSendFailed, prepareDraft, nodes
     null,
   );
   const [step, setStep] = useState<string | null>(null);
+  // The answer an LLM step is writing, while the run goes on (kept until the reply replaces it).
+  const [streaming, setStreaming] = useState<StreamingAnswer | null>(null);
   const [answers, setAnswers] = useState<{ sessionId: string; message: Message }[]>([]);
   const sendingTo = useRef<string | null>(null);
   // When the question being answered was stored (the server's clock).
@@ -214,6 +224,7 @@ export function useChat({ workflowId, version, onSendFailed, prepareDraft, nodes
       setPending({ sessionId: sessionOfRun, content, runId: accepted.run_id });
       void queryClient.invalidateQueries({ queryKey: queryKeys.runs.all() });
       let steps = initialStepLine;
+      let answer = initialStreaming;
       const controller = new AbortController();
       following.current = controller;
       let end;
@@ -221,8 +232,14 @@ export function useChat({ workflowId, version, onSendFailed, prepareDraft, nodes
         end = await followRunEvents(accepted.events_url, {
           signal: controller.signal,
           onEvent: (event) => {
-            steps = nextStepLine(steps, event, nodesRef.current);
-            setStep(steps.line);
+            // A token the answer skips (sent again, or of a failed attempt) tells nothing of the step.
+            if (event.event !== "token" || writesToken(answer, event.data)) {
+              steps = nextStepLine(steps, event, nodesRef.current);
+              setStep(steps.line);
+            }
+            const next = nextStreaming(answer, event);
+            if (next !== answer) setStreaming(streamingAnswer(next));
+            answer = next;
           },
         });
       } catch (err) {
@@ -241,6 +258,7 @@ export function useChat({ workflowId, version, onSendFailed, prepareDraft, nodes
       sendingTo.current = session;
       askedAt.current = null;
       setPending({ sessionId: session, content });
+      setStreaming(null);
     },
     onSuccess: async ({ id, end }, { content }) => {
       if (end?.event === "run_completed") {
@@ -329,5 +347,7 @@ export function useChat({ workflowId, version, onSendFailed, prepareDraft, nodes
     pending: pending && pending.sessionId === sessionId ? pending : null,
     /** The run's current step in plain words, while it runs. */
     step,
+    /** The answer being written, while the message is pending. */
+    streaming: pending && pending.sessionId === sessionId ? streaming : null,
   };
 }

@@ -1,6 +1,6 @@
 /**
- * One run: header, step timeline, and re-run / replay (members whose role may run) /
- * audit export / compare.
+ * One run: header, its answer as it is written (while it runs), step timeline, and re-run
+ * / replay (members whose role may run) / audit export / compare.
  */
 import {
   Alert,
@@ -24,6 +24,7 @@ import { StatusChip } from "../components/StatusChip";
 import { useWorkflowList } from "../workflows/useWorkflows";
 import { useWorkspaceRole } from "../workspaces/useWorkspaces";
 import { durationBetween, formatTime, versionLabel } from "./format";
+import { LiveAnswer } from "./LiveAnswer";
 import { RunActions } from "./RunActions";
 import { RunComparisonView } from "./RunComparisonView";
 import { RunSummary } from "./RunSummary";
@@ -48,7 +49,7 @@ export function RunDetailPage() {
   // While the run's events stream is followed, each step and the run's end refresh the
   // queries below (useLiveRun); without it they poll.
   const [indexRunning, setIndexRunning] = useState(false);
-  const { live } = useLiveRun(runId, indexRunning);
+  const { live, answer } = useLiveRun(runId, indexRunning);
   const run = useQuery({
     queryKey: queryKeys.runs.detail(runId),
     queryFn: () => unwrap(api.GET("/api/v1/runs/{run_id}", { params: { path: { run_id: runId } } })),
@@ -120,6 +121,8 @@ export function RunDetailPage() {
       </Stack>
 
       <RunSummary run={r} workflowName={workflowName} running={running} duration={duration} />
+
+      {answer ? <LiveAnswer answer={answer} /> : null}
 
       <RunActions
         actions={actions}

@@ -78,6 +78,20 @@ describe("followRunEvents", () => {
     expect(calls[1].headers["Last-Event-ID"]).toBe("501");
   });
 
+  it("passes on token events and resumes after one with its id exactly as received", async () => {
+    const token = `id: 1200-5\nevent: token\ndata: {"node_id":"llm","attempt":1,"seq":5,"text":" refunds"}\n\n`;
+    const calls = stub([() => sse([started, token], { fail: true }), () => sse([done])]);
+    const seen: RunEvent[] = [];
+    await followRunEvents("/api/v1/runs/r1/events", { onEvent: (e) => seen.push(e), backoffMs: () => 0 });
+    expect(seen.map((e) => [e.id, e.event])).toEqual([
+      ["100", "run_started"],
+      ["1200-5", "token"],
+      ["900", "run_completed"],
+    ]);
+    expect(seen[1].data).toEqual({ node_id: "llm", attempt: 1, seq: 5, text: " refunds" });
+    expect(calls[1].headers["Last-Event-ID"]).toBe("1200-5");
+  });
+
   it("reconnects after a stream that ends early or sends an error event", async () => {
     const calls = stub([
       () => sse([started]),

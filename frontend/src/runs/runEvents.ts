@@ -1,8 +1,9 @@
 /**
- * A run's live events (`GET /api/v1/runs/{run_id}/events`, Server-Sent Events rebuilt from
- * its history): read with `fetch` (EventSource cannot send the token) and the SSE parser
- * of `knowledge/sse.ts`; a dropped connection is resumed with `Last-Event-ID`, a bounded
- * number of times, so no event is lost or repeated.
+ * A run's live events (`GET /api/v1/runs/{run_id}/events`: Server-Sent Events rebuilt from
+ * its history, plus the `token` text its LLM steps stream): read with `fetch` (EventSource
+ * cannot send the bearer token) and the SSE parser of `knowledge/sse.ts`; a dropped
+ * connection is resumed with `Last-Event-ID`, a bounded number of times, so no event is
+ * lost or repeated.
  */
 import { ApiError, getToken, toApiError, type Schemas } from "../api/client";
 import { readSse } from "../knowledge/sse";
@@ -41,6 +42,16 @@ export type RunCompleted = Pick<Schemas["ChatReply"], "response" | "model" | "us
   citations?: Schemas["Citation"][];
   web_sources?: Schemas["WebResult"][];
 };
+/**
+ * Text an LLM step's attempt just produced (one or more tokens), live and not kept in the
+ * history: `seq` increases across the run; a later `attempt` replaces the earlier one's text.
+ */
+export interface TokenDelta {
+  node_id: string;
+  attempt: number;
+  seq: number;
+  text: string;
+}
 export interface RunFailed {
   run_id: string;
   status: string;
@@ -54,6 +65,7 @@ export type RunEvent =
   | { id: string; event: "attempt_failed"; data: AttemptFailed }
   | { id: string; event: "retrying"; data: Retrying }
   | { id: string; event: "step_completed"; data: StepCompleted }
+  | { id: string; event: "token"; data: TokenDelta }
   | { id: string; event: "run_completed"; data: RunCompleted }
   | { id: string; event: "run_failed"; data: RunFailed };
 
@@ -64,6 +76,7 @@ const NAMES = new Set<string>([
   "attempt_failed",
   "retrying",
   "step_completed",
+  "token",
   "run_completed",
   "run_failed",
 ]);
@@ -156,6 +169,7 @@ export async function followRunEvents(eventsUrl: string, options: FollowOptions)
         } catch {
           continue;
         }
+        // Sent back exactly as received ("1200", or "1200-5" for a token).
         if (message.id !== undefined) lastId = message.id;
         failures = 0;
         const event = { id: message.id ?? "", event: message.event, data } as RunEvent;

@@ -1,8 +1,10 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, render, waitFor } from "@testing-library/react";
+import { cleanup, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { queryKeys } from "../api/queryKeys";
+import { liveRunEvents } from "../test/liveRunEvents";
+import { LiveAnswer } from "./LiveAnswer";
 import { useLiveRun } from "./useLiveRun";
 
 afterEach(() => {
@@ -37,5 +39,35 @@ describe("useLiveRun", () => {
     const keys = invalidate.mock.calls.map((c) => JSON.stringify(c[0]?.queryKey));
     expect(keys.filter((k) => k === JSON.stringify(queryKeys.runs.timeline("r1")))).toHaveLength(2);
     expect(keys.filter((k) => k === JSON.stringify(queryKeys.runs.detail("r1")))).toHaveLength(2);
+  });
+
+  it("shows the answer as it is written, a retried attempt's text replaced, until the stream ends", async () => {
+    const stream = liveRunEvents();
+    vi.stubGlobal("fetch", vi.fn(() => Promise.resolve(stream.response())));
+    function Page() {
+      const { answer } = useLiveRun("r1", true);
+      return answer ? <LiveAnswer answer={answer} /> : <p>No answer yet</p>;
+    }
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <Page />
+      </QueryClientProvider>,
+    );
+    stream.send("run_started", { run_id: "r1", started_at: "2025-01-01T10:00:00Z", nodes: [] });
+    stream.token({ node_id: "llm", attempt: 1, seq: 1, text: "Refunds" });
+    stream.token({ node_id: "llm", attempt: 1, seq: 2, text: " take" });
+    const panel = await screen.findByTestId("live-answer");
+    await waitFor(() => expect(screen.getByTestId("live-answer-text")).toHaveTextContent(/^Refunds take$/));
+    expect(panel).toHaveTextContent("step “llm”");
+
+    stream.send("retrying", { node_id: "llm", attempt: 2, delay_ms: 500 });
+    await waitFor(() => expect(screen.queryByTestId("live-answer-text")).toBeNull());
+    expect(screen.getByTestId("live-answer")).toHaveTextContent("The step is retried");
+    stream.token({ node_id: "llm", attempt: 2, seq: 3, text: "Refunds take 30 days" });
+    await waitFor(() => expect(screen.getByTestId("live-answer-text")).toHaveTextContent(/^Refunds take 30 days$/));
+
+    // The stream ended: the page polls, and the panel goes (the timeline holds the answer).
+    stream.send("run_completed", { response: "Refunds take 30 days.", model: "m", usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }, context_used: false, run_id: "r1" });
+    await screen.findByText("No answer yet");
   });
 });

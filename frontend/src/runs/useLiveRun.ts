@@ -1,14 +1,16 @@
 /**
  * The run page follows a running run's events: when a step ends (completed or a failed
- * attempt) and when the run ends, the run's detail and timeline are fetched again. While
- * the stream is not followed (it failed, or the run ended but the index still says
- * running), the page polls instead: `live` says which.
+ * attempt) and when the run ends, the run's detail and timeline are fetched again, and
+ * `answer` is the answer its LLM step is writing. While the stream is not followed (it
+ * failed, or the run ended but the index still says running), the page polls instead:
+ * `live` says which.
  */
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 
 import { queryKeys } from "../api/queryKeys";
 import { followRunEvents, type RunEvent } from "./runEvents";
+import { initialStreaming, nextStreaming, streamingAnswer, type StreamingAnswer } from "./streamingAnswer";
 
 const REFRESHING: ReadonlySet<RunEvent["event"]> = new Set([
   "step_completed",
@@ -17,10 +19,17 @@ const REFRESHING: ReadonlySet<RunEvent["event"]> = new Set([
   "run_failed",
 ]);
 
-export function useLiveRun(runId: string, running: boolean): { live: boolean } {
+export interface LiveRun {
+  live: boolean;
+  /** The answer being written, once an LLM step streams (null when not followed). */
+  answer: StreamingAnswer | null;
+}
+
+export function useLiveRun(runId: string, running: boolean): LiveRun {
   const queryClient = useQueryClient();
   // The run whose stream stopped (failed, or ended while the index still said running).
   const [stopped, setStopped] = useState<string | null>(null);
+  const [streamed, setStreamed] = useState<{ runId: string; answer: StreamingAnswer | null } | null>(null);
 
   useEffect(() => {
     if (!running || !runId) return;
@@ -30,10 +39,14 @@ export function useLiveRun(runId: string, running: boolean): { live: boolean } {
         queryClient.invalidateQueries({ queryKey: queryKeys.runs.detail(runId) }),
         queryClient.invalidateQueries({ queryKey: queryKeys.runs.timeline(runId) }),
       ]);
+    let answer = initialStreaming;
     followRunEvents(`/api/v1/runs/${encodeURIComponent(runId)}/events`, {
       signal: controller.signal,
       onEvent: (event) => {
         if (REFRESHING.has(event.event)) void refresh();
+        const next = nextStreaming(answer, event);
+        if (next !== answer) setStreamed({ runId, answer: streamingAnswer(next) });
+        answer = next;
       },
     })
       .catch(() => undefined) // polling takes over
@@ -43,5 +56,6 @@ export function useLiveRun(runId: string, running: boolean): { live: boolean } {
     return () => controller.abort();
   }, [runId, running, queryClient]);
 
-  return { live: running && stopped !== runId };
+  const live = running && stopped !== runId;
+  return { live, answer: live && streamed?.runId === runId ? streamed.answer : null };
 }
