@@ -125,6 +125,7 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--token-ms", type=float, default=20.0)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--logs", type=Path, help="keep the processes' logs here")
     args = parser.parse_args()
     os.environ["FAKE_TOKEN_DELAY_SECONDS"] = str(args.token_ms / 1000)
 
@@ -132,7 +133,7 @@ def main() -> None:
         fakes_in_another_process() as fakes,
         tempfile.TemporaryDirectory() as tmp,
         database(args.database, Path(tmp)) as database_url,
-        launch_stack(fakes.urls, database_url, Path(tmp), Path(tmp) / "logs") as stack,
+        launch_stack(fakes.urls, database_url, Path(tmp), args.logs or Path(tmp) / "logs") as stack,
     ):
         with login(stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api:
             graph = direct_llm_graph(model="gpt-4o-mini")
@@ -142,7 +143,11 @@ def main() -> None:
         api_pid = next(p.popen.pid for p in stack.stack.processes if p.name.startswith("api"))
 
         async def measure() -> None:
-            limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+            # Idle connections are dropped before uvicorn's 5 s keep-alive closes them: a
+            # request sent on a connection the server is closing would fail in transit.
+            limits = httpx.Limits(
+                max_connections=None, max_keepalive_connections=None, keepalive_expiry=2.0
+            )
             async with httpx.AsyncClient(
                 base_url=stack.api_url,
                 headers={"Authorization": f"Bearer {token}"},

@@ -80,6 +80,9 @@ def current_caller(
         request.client.host if request.client else None,
     )
     limiter.charge("api", caller.principal)
+    # End the read: a request holds a pooled connection only while it queries, not while
+    # it waits (for Temporal, a thread, a stream) between its queries.
+    session.commit()
     return caller
 
 

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from settings import get_settings
 
 
-def make_engine(url: str) -> Engine:
-    """An engine tuned for the backend: WAL + foreign keys on SQLite, a pool on PostgreSQL."""
+def make_engine(url: str, pool_size: int = 20) -> Engine:
+    """An engine tuned for the backend: WAL + foreign keys on SQLite, a pool on PostgreSQL
+    (``pool_size`` connections, as many again on demand)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -23,7 +24,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
 @lru_cache

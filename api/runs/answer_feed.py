@@ -13,7 +13,7 @@ process grows without bound.
 """
 
 import asyncio
-import contextlib
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,7 +22,10 @@ import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 
 from activities.storage.answer_stream import ANSWER_STREAM
-from api.db.session import get_engine
+from api.db.session import make_engine
+from settings import get_settings
+
+log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.01
 QUEUE_ROWS = 1000
@@ -86,7 +89,7 @@ class AnswerFeed:
         """Follows ``run_id``'s rows after id ``after`` (the ones already written first)."""
         subscription = Subscription(run_id, after, asyncio.Queue(maxsize=self._queue_rows))
         for chunk in await self.rows_after(run_id, after, limit=self._queue_rows):
-            subscription.offer(chunk)
+            subscription.offer(chunk)  # (none if the database failed: the poller reads them)
         self._subscribers.setdefault(run_id, set()).add(subscription)
         if self._poller is None:
             self._poller = asyncio.create_task(self._poll_forever(), name="answer-feed-poller")
@@ -121,10 +124,14 @@ class AnswerFeed:
                 }
                 if not cursors:
                     continue
-                with contextlib.suppress(sa.exc.SQLAlchemyError):
-                    for run_id, chunk in await run_in_threadpool(self._read, cursors, None):
-                        for subscription in list(self._subscribers.get(run_id, ())):
-                            subscription.offer(chunk)
+                try:
+                    rows = await run_in_threadpool(self._read, cursors, None)
+                except sa.exc.SQLAlchemyError as error:
+                    log.warning("answer stream not read (trying again): %s", error)
+                    continue
+                for run_id, chunk in rows:
+                    for subscription in list(self._subscribers.get(run_id, ())):
+                        subscription.offer(chunk)
         finally:
             self._poller = None
 
@@ -159,5 +166,6 @@ def _after(cursors: dict[str, int]) -> Iterable[sa.ColumnElement[bool]]:
 
 @lru_cache
 def answer_feed() -> AnswerFeed:
-    """This process's feed, over the API's database."""
-    return AnswerFeed(get_engine())
+    """This process's feed, over the API's database with a small pool of its own (its
+    reads never wait behind requests' connections)."""
+    return AnswerFeed(make_engine(get_settings().sqlalchemy_url, pool_size=2))

@@ -256,7 +256,7 @@ def answer_in_background(
 
     async def wait() -> None:
         with get_sessionmaker()() as session:
-            run = await run_in_threadpool(session.get_one, Run, run_id)
+            run = await run_in_threadpool(_run_released, session, run_id)
             try:
                 answer = await await_answer(session=session, run=run, handle=handle)
             except ApiError as err:
@@ -268,6 +268,13 @@ def answer_in_background(
     task = asyncio.create_task(wait(), name=f"answer-{run_id}")
     _background.add(task)
     task.add_done_callback(_background.discard)
+
+
+def _run_released(session: Session, run_id: str) -> Run:
+    """The run's row, with the session's connection given back (the run may last minutes)."""
+    run = session.get_one(Run, run_id)
+    session.commit()
+    return run
 
 
 def _session_history(

@@ -31,14 +31,15 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from temporalio.api.history.v1 import HistoryEvent
-from temporalio.client import WorkflowHistoryEventAsyncIterator
+from temporalio.client import Client
 from temporalio.service import RPCError
 
 from api.core.errors import ApiError, ErrorBody, ErrorResponse
 from api.core.temporal import TemporalConnector
-from api.db.models import User
+from api.db.models import Run, User
 from api.runs.answer_feed import AnswerChunk, AnswerFeed, SlowConsumer, Subscription, answer_feed
 from api.runs.execution import run_answer
+from api.runs.history_feed import history_hub
 from api.runs.index import visible_run
 from api.runs.records import history_error
 from api.runs.redaction import redact
@@ -50,8 +51,6 @@ from api.runs.timeline_schemas import AttemptRecord
 ID_FACTOR = 100
 # A comment line this often keeps proxies from closing a quiet stream.
 KEEPALIVE_SECONDS = 15.0
-# History events per page: what the stream holds at once.
-PAGE_SIZE = 200
 
 _FAILED = ("failed", "timed_out", "cancelled")
 
@@ -331,17 +330,23 @@ async def follow_run(
 ) -> AsyncIterator[StreamItem]:
     """The run's events after ``after``, as they happen; 404 for a run the user may not
     see and 409 for a history Temporal no longer holds, both before it starts."""
-    run = await run_in_threadpool(visible_run, session, user, run_id)
+    run = await run_in_threadpool(_visible_run_released, session, user, run_id)
     client = await temporal.client()
-    history = client.get_workflow_handle(run.id).fetch_history_events(
-        page_size=PAGE_SIZE, wait_new_event=True
-    )
-    try:
-        await history.fetch_next_page()
-    except RPCError as err:
-        raise history_error(run.id, err) from err
+    if not history_hub().is_open(run.id):  # else its history is being read already
+        try:
+            await client.get_workflow_handle(run.id).describe()
+        except RPCError as err:
+            raise history_error(run.id, err) from err
     follower = _Follower(RunEventBuilder(run.id, run.version_number), feed or answer_feed(), after)
-    return follower.follow(history)
+    return follower.follow(client)
+
+
+def _visible_run_released(session: Session, user: User, run_id: str) -> Run:
+    """The run (404 unless the user may see it), with the session's connection given back:
+    the stream may last minutes and needs no other query."""
+    run = visible_run(session, user, run_id)
+    session.commit()
+    return run
 
 
 async def run_event_stream(
@@ -371,6 +376,10 @@ async def _as_sse(items: AsyncIterator[StreamItem]) -> AsyncIterator[str]:
             yield f"event: error\ndata: {item.error.model_dump_json()}\n\n"
 
 
+def _temporal_unavailable(err: RPCError) -> StreamError:
+    return _stream_error("temporal_unavailable", f"Temporal is unavailable: {err.message}")
+
+
 def _stream_error(code: str, message: str) -> StreamError:
     return StreamError(ErrorResponse(error=ErrorBody(code=code, message=message)))
 
@@ -398,9 +407,15 @@ class _Follower:
         data = TokenData(node_id=chunk.node_id, attempt=chunk.stream, seq=chunk.id, text=chunk.text)
         return StreamEvent(self.cursor.id, "token", data)
 
-    async def follow(self, history: WorkflowHistoryEventAsyncIterator) -> AsyncIterator[StreamItem]:
+    async def follow(self, client: Client) -> AsyncIterator[StreamItem]:
+        hub = history_hub()
+        try:
+            history = await hub.open(client, self.builder.run_id)
+        except RPCError as err:
+            yield _temporal_unavailable(err)
+            return
         subscription = await self.feed.subscribe(self.builder.run_id, self.cursor.answer)
-        events = aiter(history)
+        events = aiter(history.follow())
         pending: asyncio.Future[HistoryEvent] | None = None
         token: asyncio.Future[AnswerChunk] | None = None
         try:
@@ -439,9 +454,7 @@ class _Follower:
                 except StopAsyncIteration:
                     return
                 except RPCError as err:
-                    yield _stream_error(
-                        "temporal_unavailable", f"Temporal is unavailable: {err.message}"
-                    )
+                    yield _temporal_unavailable(err)
                     return
                 for live in self.builder.on_event(event):
                     if live.event in ("run_completed", "run_failed"):
@@ -453,6 +466,7 @@ class _Follower:
                     if (sent := self._history_event(live)) is not None:
                         yield sent
         finally:
+            hub.close(history)
             self.feed.unsubscribe(subscription)
             for waiting in (pending, token):
                 if waiting is not None:

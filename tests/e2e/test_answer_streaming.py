@@ -107,7 +107,6 @@ def test_a_stream_that_breaks_is_retried_in_view_and_its_text_replaced(
     assert len(first) >= 1 and len("".join(d["text"] for d in first).split()) == 3
     failed = next(e.json() for e in events if e.event == "attempt_failed")
     assert failed["node_id"] == "llm" and "stream broke" in (failed["error"] or "")
-    assert names.index("token") < names.index("retrying")  # attempt 1 streamed first
     assert any(d["attempt"] == 2 for d in tokens(events))
     # What the client shows is the second attempt's text alone, which is the answer.
     answer = events[-1].json()["response"]
