@@ -81,6 +81,7 @@ export function NodeDetails({ node }: { node: NodeTimeline }) {
           </Table>
         </Box>
       ) : null}
+      <StreamedAnswers node={node} />
       <Passages value={node.passages} />
       <WebResults value={node.web_results} />
       <Box sx={{ display: "grid", gap: 1.5, gridTemplateColumns: { xs: "1fr", md: "1fr 1fr" } }}>
@@ -89,6 +90,49 @@ export function NodeDetails({ node }: { node: NodeTimeline }) {
       </Box>
       <JsonView label="Config" value={node.config ?? {}} />
     </>
+  );
+}
+
+const OUTCOME: Record<Schemas["StreamedAnswer"]["outcome"], string> = {
+  completed: "completed",
+  failed: "failed",
+  interrupted: "interrupted: its worker stopped mid-answer, and the step ran again",
+  streaming: "streaming",
+};
+
+/** Every answer the LLM step streamed, including one cut short by a worker that died
+ * (the history of a local step never shows it); its tokens were paid for. */
+function StreamedAnswers({ node }: { node: NodeTimeline }) {
+  const streams = node.streams ?? [];
+  if (streams.length === 0) return null;
+  return (
+    <Box sx={{ overflowX: "auto" }}>
+      <Typography variant="caption" color="text.secondary" sx={{ fontWeight: 600 }}>
+        Streamed answers
+      </Typography>
+      <Table size="small" aria-label={`Streamed answers of ${node.node_id}`}>
+        <TableHead>
+          <TableRow>
+            <TableCell>#</TableCell>
+            <TableCell>Outcome</TableCell>
+            <TableCell>Tokens streamed</TableCell>
+            <TableCell>Characters</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {streams.map((s) => (
+            <TableRow key={s.attempt} data-testid="streamed-answer" data-outcome={s.outcome}>
+              <TableCell>{s.attempt}</TableCell>
+              <TableCell sx={{ color: s.outcome === "interrupted" ? "warning.main" : undefined }}>
+                {OUTCOME[s.outcome]}
+              </TableCell>
+              <TableCell>{s.tokens}</TableCell>
+              <TableCell>{s.chars}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Box>
   );
 }
 

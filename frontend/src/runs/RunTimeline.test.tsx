@@ -59,6 +59,10 @@ const nodes: NodeTimeline[] = [
     config: { model: "gpt-4o-mini", api_key: "***" },
     model: "gpt-4o-mini",
     usage: { prompt_tokens: 50, completion_tokens: 10, total_tokens: 60 },
+    streams: [
+      { attempt: 1, tokens: 4, chars: 21, outcome: "interrupted" },
+      { attempt: 2, tokens: 0, chars: 0, outcome: "failed" },
+    ],
   },
   { node_id: "out", component: "output", status: "pending", attempts: [], implicit: false },
 ];
@@ -110,6 +114,20 @@ describe("RunTimeline", () => {
     expect(screen.getByLabelText("Inputs")).toHaveTextContent('"context": "Refunds take 30 days."');
     expect(screen.getByLabelText("Config")).toHaveTextContent('"api_key": "***"');
     expect(screen.getByText("tokens: 50 prompt + 10 completion = 60")).toBeInTheDocument();
+  });
+
+  it("lists the answers a step streamed, an interrupted one with the tokens it cost", () => {
+    renderTimeline();
+    fireEvent.click(screen.getByRole("button", { name: "Show details of llm" }));
+    const table = screen.getByRole("table", { name: "Streamed answers of llm" });
+    const rows = within(table).getAllByTestId("streamed-answer");
+    expect(rows.map((r) => r.dataset.outcome)).toEqual(["interrupted", "failed"]);
+    expect(within(rows[0]).getAllByRole("cell").map((c) => c.textContent)).toEqual([
+      "1",
+      "interrupted: its worker stopped mid-answer, and the step ran again",
+      "4",
+      "21",
+    ]);
   });
 
   it("shows a knowledge base step's passages with document and page", () => {
