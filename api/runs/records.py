@@ -4,7 +4,7 @@ The event history is the source of truth; the runs index row is brought up to da
 from it when it is read (a run whose API process died still says how it ended).
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -33,13 +33,20 @@ _INDEX_STATUS: dict[ExecutionStatus, IndexedRunStatus] = {
 }
 
 
+PROGRESS_QUERY_TIMEOUT = timedelta(seconds=1)
+
+
 async def run_detail(
     *, session: Session, client: Client, settings: Settings, user: User, run_id: str
 ) -> RunDetail:
     """The run's index row with each step's live status, asked of the workflow itself."""
     run = await run_in_threadpool(visible_run, session, user, run_id)
     try:
-        progress = await client.get_workflow_handle(run.id).query(GraphRun.progress)
+        # A query waits for the workflow task under way, which holds a local step (an LLM
+        # answer streams for seconds): past a second the detail goes without progress.
+        progress = await client.get_workflow_handle(run.id).query(
+            GraphRun.progress, rpc_timeout=PROGRESS_QUERY_TIMEOUT
+        )
     except RPCError:
         progress = None
     return RunDetail(**run_out(run, settings).model_dump(), progress=progress)

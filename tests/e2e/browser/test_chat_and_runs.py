@@ -15,7 +15,7 @@ from tests.support.browser import screenshot
 from tests.support.fakes.http_fake import Delay, Failure
 from tests.support.fakes.openai_fake import CHAT_COMPLETIONS as CHAT
 from tests.support.fakes.running import Fakes
-from tests.support.graphs import rag_graph
+from tests.support.graphs import direct_llm_graph, rag_graph
 from tests.support.knowledge_api import seeded_knowledge_base
 from tests.support.live_stack import RunningStack
 
@@ -249,3 +249,40 @@ def test_a_slow_run_shows_progress_and_a_failed_run_names_its_step(
         expect(page.get_by_role("button", name="Export audit record")).to_be_enabled()
     finally:
         fakes.openai.clear_script()
+
+
+def test_the_answer_streams_into_the_chat_and_the_run_page_before_the_run_ends(
+    page: Page, builder_url: str, admin: httpx.Client, fakes: Fakes
+) -> None:
+    name = f"Streaming helper {uuid.uuid4().hex[:6]}"
+    wf_id = create_workflow(admin, name, direct_llm_graph(model="gpt-4o-mini"))
+    fakes.openai.token_delay_seconds = 0.8  # the fake echoes the question: ~15 tokens, ~12 s
+    try:
+        panel = open_chat(page, builder_url, wf_id)
+        question = "please tell me how the refund window works for returned kettles"
+        panel.get_by_label("Message").fill(question)
+        panel.get_by_role("button", name="Send").click()
+        streaming = panel.get_by_test_id("streaming-answer")
+        expect(streaming).to_contain_text("Fake answer")  # the first tokens, run still going
+        expect(panel.get_by_test_id("chat-running")).to_be_visible()
+        partial = streaming.inner_text()
+        assert question not in partial  # not the whole answer yet
+        screenshot(page, "25-chat-streaming")
+
+        # the run page shows the same answer being written
+        run_id = admin.get("/runs", params={"workflow_id": wf_id}).json()["items"][0]["id"]
+        watcher = page.context.new_page()
+        watcher.goto(f"{builder_url}/runs/{run_id}")
+        expect(watcher.get_by_test_id("live-answer")).to_contain_text("Fake answer")
+        expect(watcher.get_by_test_id("run-status")).to_contain_text("running")
+        screenshot(watcher, "26-run-page-live-answer")
+        expect(watcher.get_by_test_id("run-status")).to_contain_text("completed", timeout=30_000)
+        watcher.close()
+
+        # the finished answer replaces the stream, whole
+        answer = panel.get_by_test_id("chat-message-assistant").last
+        expect(answer).to_contain_text(question, timeout=30_000)
+        expect(panel.get_by_test_id("streaming-answer")).to_have_count(0)
+        expect(panel.get_by_test_id("chat-running")).to_have_count(0)
+    finally:
+        fakes.openai.token_delay_seconds = 0.0
