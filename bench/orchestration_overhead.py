@@ -89,9 +89,11 @@ def direct_call(env: dict[str, str]) -> Callable[[], Awaitable[object]]:
     activity_env = ActivityEnvironment()
 
     async def run_steps() -> object:
-        # A run of its own each time, as the worker sees it: steps are recorded, not reused.
+        # A run of its own each time, as the worker sees it: steps are recorded, not reused,
+        # and the answer streams into the answer stream table.
+        run_id = str(uuid.uuid4())
         activity_env.info = dataclasses.replace(
-            activity_env.info, workflow_run_id=str(uuid.uuid4())
+            activity_env.info, workflow_id=f"run-{run_id}", workflow_run_id=run_id
         )
         found = await activity_env.run(
             search,
@@ -114,6 +116,7 @@ def direct_call(env: dict[str, str]) -> Callable[[], Awaitable[object]]:
                 custom_prompt="You are a careful assistant. Cite sources.",
                 query=QUERY,
                 passages=found.passages,
+                node_id="llm",
             ),
         )
 

@@ -1,22 +1,23 @@
-"""A run's events as Server-Sent Events, rebuilt from its Temporal event history.
+"""A run's events as Server-Sent Events: its Temporal history, and its answer as it streams.
 
-The history is the source of truth, so any API process can stream any run, during it or
-after it ended, and after a restart. Each history event is read once, in order, by the
-timeline's ``HistoryReader``; what it changed (a new attempt, an attempt that ended, a
-retry's backoff, the run's end) becomes zero or more events:
+The history is the source of truth, so any API process streams any run, during it or
+after it ended, and after a restart. Each history event (read once per process and run by
+``history_feed``) is fed in order to the timeline's ``HistoryReader``; what it changed (a
+new attempt, an attempt that ended, a retry's backoff, the run's end) becomes zero or more
+events:
 
 ``run_started`` · ``step_started`` (node, attempt) · ``attempt_failed`` (node, attempt,
 error) · ``retrying`` (node, next attempt, delay) · ``step_completed`` (node, attempt,
 duration) · ``run_completed`` (the answer, as ``execute`` returns it) or ``run_failed``.
 
-An event's id is ``history event id × 100 + its index`` among the events that history
-event produced, so ids increase, and the same history always yields the same ids: a
-client that sends ``Last-Event-ID`` is sent exactly the events after it. (A ``token``
-event, not kept in the history, will carry ``<id of the step's last event>-<n>``: still
-ordered, and resumable from the step's last history-derived id.)
+Between them come ``token`` events — the text an LLM step is streaming, read from the
+answer stream table (``answer_feed``), never from the history.
 
-While the run is open the stream follows the history with Temporal's long poll
-(``wait_new_event``); it holds one page of history and the reader's per-step state.
+A history-derived event is numbered ``history event id × 100 + its index`` among the
+events that history event produced, so the same history always yields the same numbers.
+Every event's id is the client's cursor over both sources: ``"<history>"``, or
+``"<history>-<answer row>"`` once a token was sent. A client that sends ``Last-Event-ID``
+is sent exactly the history events and tokens after it.
 """
 
 import asyncio

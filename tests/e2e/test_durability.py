@@ -122,16 +122,18 @@ def test_with_default_settings_a_killed_worker_never_repeats_a_completed_paid_ca
         assert streams[1]["tokens"] > streams[0]["tokens"]
 
 
+@pytest.mark.parametrize("round_", [1, 2, 3])
 def test_twenty_runs_in_flight_at_a_kill_pay_each_search_once(
-    crash_stack: RunningStack, fakes: Fakes
+    crash_stack: RunningStack, fakes: Fakes, round_: int
 ) -> None:
     """20 concurrent runs (web search → LLM), all with their LLM call in flight when the
-    worker is SIGKILLed: afterwards 20 searches in all (none repeated) and 40 LLM calls
-    (the 20 interrupted ones, then their repeats), and every run completes."""
+    worker is SIGKILLed, three rounds: each time 20 searches in all (none repeated) and 40
+    LLM calls (the 20 interrupted ones, then their repeats), and every run completes."""
     runs = 20
     graph = direct_llm_graph(model="gpt-4o-mini", use_web_search=True)
     with login(crash_stack.api_url, ADMIN_EMAIL, ADMIN_PASSWORD) as api:
-        wf_id = api.post("/workflows", json={"name": "crowd", "graph": graph}).json()["id"]
+        made = api.post("/workflows", json={"name": f"crowd {round_}", "graph": graph})
+        wf_id = made.json()["id"]
         searches, chats = len(fakes.serpapi.searches), len(fakes.openai.chat_requests)
         with ThreadPoolExecutor(runs) as pool:
             with fakes.openai.holding(CHAT):
