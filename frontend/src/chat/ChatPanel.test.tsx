@@ -258,8 +258,8 @@ describe("ChatPanel", () => {
     stream.token({ node_id: "llm", attempt: 1, seq: 3, text: " 3" });
     await waitFor(() => expect(screen.getByTestId("streaming-answer")).toHaveTextContent(/^Refunds take 3$/));
 
-    stream.send("attempt_failed", { node_id: "llm", attempt: 1, status: "failed", error: "429 rate limited", error_type: "RateLimitError" });
-    await waitFor(() => expect(running).toHaveTextContent("Retrying after an error: 429 rate limited"));
+    stream.send("attempt_failed", { node_id: "llm", attempt: 1, status: "failed", error: "429 rate limited", error_type: "ProviderRateLimited" });
+    await waitFor(() => expect(running).toHaveTextContent("Retrying after a rate limit…"));
     expect(screen.queryByTestId("streaming-answer")).toBeNull();
     stream.send("retrying", { node_id: "llm", attempt: 2, delay_ms: 1000 });
     stream.token({ node_id: "llm", attempt: 2, seq: 4, text: "Refunds take 30" });

@@ -53,8 +53,18 @@ function describe(nodeId: string, node: StepNode | undefined, planType: string |
   }
 }
 
-function retryLine(error: string | null): string {
-  return error ? `Retrying after an error: ${error}` : "Retrying after an error…";
+function retryLine(reason: string | null): string {
+  if (reason === "a rate limit" || reason === "a timeout") return `Retrying after ${reason}…`;
+  if (reason === "the answer was cut off") return "The answer was cut off: asking again…";
+  return reason ? `Retrying after an error: ${reason}` : "Retrying after an error…";
+}
+
+/** Why an attempt failed, in the words the line uses while the step is retried. */
+export function failureWords(errorType: string | null, status: string, error: string | null): string | null {
+  if (errorType === "ProviderRateLimited") return "a rate limit";
+  if (status === "timed_out") return "a timeout";
+  if (error && /stream broke/.test(error)) return "the answer was cut off";
+  return error ?? status;
 }
 
 /** The line naming `attempt` of `nodeId`. */
@@ -106,8 +116,8 @@ export function nextStepLine(
       return state.naming === node_id ? state : naming(state, node_id, state.attempts[node_id] ?? 1, nodes);
     }
     case "attempt_failed": {
-      const { node_id, attempt, error, status } = event.data;
-      return retry(state, node_id, attempt + 1, error ?? status);
+      const { node_id, attempt, error, error_type, status } = event.data;
+      return retry(state, node_id, attempt + 1, failureWords(error_type, status, error));
     }
     case "retrying":
       return retry(state, event.data.node_id, event.data.attempt, state.lastError);
