@@ -57,8 +57,7 @@ async def complete_with_gemini(
         temperature=temperature,
         max_output_tokens=max_tokens,
     )
-    progress = StreamProgress()
-    parts: list[str] = []
+    progress = StreamProgress(on_delta=on_delta)
     reported_model = ""
     usage: types.GenerateContentResponseUsageMetadata | None = None
     finished = False
@@ -75,16 +74,11 @@ async def complete_with_gemini(
             blocked = chunk.prompt_feedback is not None and chunk.prompt_feedback.block_reason
             candidate = chunk.candidates[0] if chunk.candidates else None
             finished = finished or bool(blocked) or bool(candidate and candidate.finish_reason)
-            text = _text(candidate)
-            if text:
-                progress.received(text)
-                parts.append(text)
-                if on_delta is not None:
-                    on_delta(text)
+            progress.received(_text(candidate))
     if not finished:
         raise from_broken_stream("gemini", None, progress)
     return Completion(
-        text="".join(parts),
+        text=progress.text,
         model=reported_model or model,
         usage=TokenUsage(
             prompt_tokens=(usage.prompt_token_count or 0) if usage else 0,

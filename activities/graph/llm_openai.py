@@ -71,8 +71,7 @@ async def complete_with_openai(
         )
     except openai.OpenAIError as error:
         raise from_openai_error(provider, error) from error
-    progress = StreamProgress(began=True)
-    parts: list[str] = []
+    progress = StreamProgress(began=True, on_delta=on_delta)
     reported_model = ""
     usage: CompletionUsage | None = None
     finished = False
@@ -85,16 +84,11 @@ async def complete_with_openai(
                     continue  # the usage chunk
                 choice = chunk.choices[0]
                 finished = finished or choice.finish_reason is not None
-                text = choice.delta.content or choice.delta.refusal
-                if text:
-                    progress.received(text)
-                    parts.append(text)
-                    if on_delta is not None:
-                        on_delta(text)
+                progress.received(choice.delta.content or choice.delta.refusal)
     if not finished:
         raise from_broken_stream(provider, None, progress)
     return Completion(
-        text="".join(parts),
+        text=progress.text,
         model=reported_model or model,
         usage=TokenUsage(
             prompt_tokens=usage.prompt_tokens if usage else 0,

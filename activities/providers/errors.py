@@ -7,9 +7,9 @@ policy backs off.
 """
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import httpx2
@@ -211,22 +211,35 @@ def translated_gemini_errors() -> Iterator[None]:
 
 @dataclass
 class StreamProgress:
-    """How far an answer stream got, for the error that says where it broke.
+    """An answer being streamed: its text so far, handed on delta by delta, and how far it
+    got, for the error that says where it broke.
 
     Attributes:
         began: Whether the provider's answer began; errors before it are the request's.
         tokens: Text deltas received.
         chars: Characters in those deltas.
+        on_delta: Called with each delta as it arrives.
     """
 
     began: bool = False
     tokens: int = 0
     chars: int = 0
+    on_delta: Callable[[str], None] | None = None
+    parts: list[str] = field(default_factory=list)
 
-    def received(self, delta: str) -> None:
-        """Counts one text delta."""
+    def received(self, delta: str | None) -> None:
+        """Takes one text delta (an empty one is no delta)."""
+        if not delta:
+            return
         self.tokens += 1
         self.chars += len(delta)
+        self.parts.append(delta)
+        if self.on_delta is not None:
+            self.on_delta(delta)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
 
 
 def from_broken_stream(
