@@ -124,6 +124,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--token-ms", type=float, default=20.0)
+    parser.add_argument(
+        "--reader-rounds", type=int, default=1, help="repeat the many-readers case (memory)"
+    )
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--logs", type=Path, help="keep the processes' logs here")
     args = parser.parse_args()
@@ -170,19 +173,25 @@ def main() -> None:
                 memory = {"before": before, "peak": watch.peak / 2**20, "after": watch.rss_mib()}
                 report(f"{args.runs} streaming runs at once", runs, seconds, memory)
 
-                watch = MemoryWatch(api_pid)
-                before = watch.rss_mib()
-                with watch:
-                    began = time.monotonic()
-                    started = await http.post(path, json={"query": QUERY * 4})
-                    started.raise_for_status()
-                    events_url = started.json()["events_url"]
-                    readers = await asyncio.gather(
-                        *(read(http, events_url) for _ in range(args.subscribers))
-                    )
-                    seconds = time.monotonic() - began
-                memory = {"before": before, "peak": watch.peak / 2**20, "after": watch.rss_mib()}
-                report(f"{args.subscribers} readers of one run", readers, seconds, memory)
+                for round_ in range(1, args.reader_rounds + 1):
+                    watch = MemoryWatch(api_pid)
+                    before = watch.rss_mib()
+                    with watch:
+                        began = time.monotonic()
+                        started = await http.post(path, json={"query": QUERY * 4})
+                        started.raise_for_status()
+                        events_url = started.json()["events_url"]
+                        readers = await asyncio.gather(
+                            *(read(http, events_url) for _ in range(args.subscribers))
+                        )
+                        seconds = time.monotonic() - began
+                    memory = {
+                        "before": before,
+                        "peak": watch.peak / 2**20,
+                        "after": watch.rss_mib(),
+                    }
+                    label = f"{args.subscribers} readers of one run (round {round_})"
+                    report(label, readers, seconds, memory)
 
         asyncio.run(measure())
 
