@@ -18,6 +18,7 @@ from tests.support.fakes.running import Fakes
 from tests.support.graphs import direct_llm_graph
 from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, RunningStack
 from tests.support.login import login
+from tests.support.polling import eventually
 from tests.support.sse import ServerSentEvent, comparable, cursor_of, events_of, read_all
 
 TOKEN_DELAY_SECONDS = 0.05
@@ -155,8 +156,15 @@ def test_the_chat_socket_carries_the_tokens(
     deltas = [f["data"] for f in events if f["event"] == "token"]
     assert len(deltas) > 3
     assert "".join(d["text"] for d in deltas) == events[-1]["data"]["response"]
-    stored = admin.get(f"/chat/sessions/{chat}/messages").json()
-    assert [m["role"] for m in stored] == ["user", "assistant"]
+    # The answer is stored when the run completes, by the process that started it.
+    eventually(
+        lambda: (
+            [m["role"] for m in admin.get(f"/chat/sessions/{chat}/messages").json()]
+            == ["user", "assistant"]
+        ),
+        timeout=30,
+        message="the chat's answer was never stored",
+    )
 
 
 def test_many_clients_of_one_run_each_get_every_token_once(
