@@ -122,6 +122,9 @@ async def _follow(
         if "page" in report:
             page = int(report["page"])
             on_page(page)
+            # A cancellation requested meanwhile lands here: asyncio.wait_for (3.11) drops
+            # one that arrives together with the next line it was reading.
+            await asyncio.sleep(0)
         elif "error" in report:
             raise DocumentProblem(str(report["error"]), str(report["code"]))
         elif "done" in report:
