@@ -73,14 +73,12 @@ class StreamWriter:
     buffered_chars: int = 0
     buffered_tokens: int = 0
     ended: StreamEnd | None = None
-    tokens: int = 0  # received, whether written or not
     committed: "asyncio.Future[None] | None" = None
 
     def append(self, text: str) -> None:
         """Queues a delta; never blocks (the flusher writes it soon)."""
         if not text or self.ended is not None:
             return
-        self.tokens += 1
         self.buffered_tokens += 1
         if self.buffered_chars + len(text) > MAX_BUFFERED_CHARS:
             return

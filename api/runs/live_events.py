@@ -327,7 +327,6 @@ async def follow_run(
     user: User,
     run_id: str,
     after: EventCursor,
-    feed: AnswerFeed | None = None,
 ) -> AsyncIterator[StreamItem]:
     """The run's events after ``after``, as they happen; 404 for a run the user may not
     see and 409 for a history Temporal no longer holds, both before it starts."""
@@ -338,7 +337,7 @@ async def follow_run(
             await client.get_workflow_handle(run.id).describe()
         except RPCError as err:
             raise history_error(run.id, err) from err
-    follower = _Follower(RunEventBuilder(run.id, run.version_number), feed or answer_feed(), after)
+    follower = _Follower(RunEventBuilder(run.id, run.version_number), answer_feed(), after)
     return follower.follow(client)
 
 
