@@ -7,6 +7,7 @@ its own ``GENAI_*`` variables; docs/configuration.md lists both.)
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -100,6 +101,44 @@ class Settings(BaseSettings):
     )
     metrics_token: SecretStr | None = Field(
         default=None, description="Set: the API's /metrics needs 'Authorization: Bearer <it>'."
+    )
+
+    # Operability (telemetry/): metrics, traces and logs of every process.
+    metrics_enabled: bool = Field(
+        default=True, description="false: no application metrics are recorded or served."
+    )
+    tracing_enabled: bool = Field(
+        default=True,
+        description="Spans for requests, runs, steps and provider calls (exported only with an "
+        "OTLP endpoint; the trace id is still on runs and log lines).",
+    )
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP collector base URL (e.g. http://jaeger:4318); unset: not exported.",
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="json: one JSON object per line; text: for a terminal."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    access_log: bool = Field(default=True, description="One log line per HTTP request.")
+    prices_file: Path | None = Field(
+        default=None,
+        description="JSON price table (USD per million tokens) overriding the built-in one.",
+    )
+    worker_queues: str = Field(
+        default="graph,ingest",
+        description="What a worker process serves: 'graph' (graph-runs), 'ingest', or both.",
+    )
+    worker_heartbeat_seconds: float = Field(
+        default=5.0, gt=0, description="How often each worker says which queues it serves."
+    )
+    queue_unserved_after_seconds: float = Field(
+        default=15.0, gt=0, description="A queue with no worker heartbeat this long is unserved."
+    )
+    temporal_sdk_metrics_port: int = Field(
+        default=9465,
+        ge=0,
+        description="Port of the worker's Temporal SDK metrics (temporal_*); 0: not served.",
     )
 
     max_request_bytes: int = 1_000_000

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Float,
     ForeignKey,
     Index,
@@ -236,6 +237,9 @@ class Run(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    trace_id: Mapped[str | None] = mapped_column(
+        String(32), nullable=True, doc="The OpenTelemetry trace of the request that started it."
+    )
 
 
 class KnowledgeBase(Base):
@@ -382,3 +386,38 @@ class AnswerStreamRow(Base):
     tokens: Mapped[int] = mapped_column(Integer, doc="Provider deltas in ``text``.")
     ended: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class WorkerHeartbeat(Base):
+    """A worker process (or an API's in-process worker) saying which task queues it serves
+    (``activities/storage/worker_heartbeats.py``); readiness reads the recent ones."""
+
+    __tablename__ = "worker_heartbeats"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    queues: Mapped[str] = mapped_column(String(400), doc="Comma-separated task queue names.")
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[float] = mapped_column(Float)
+    seen_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class UsageRecord(Base):
+    """The tokens one attempt of an LLM step cost, written by the worker (or, for an
+    attempt whose worker died mid-answer, estimated from its streamed tokens)."""
+
+    __tablename__ = "usage_records"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(80), index=True)
+    node_id: Mapped[str] = mapped_column(String(64))
+    attempt: Mapped[int] = mapped_column(Integer)
+    provider: Mapped[str] = mapped_column(String(40))
+    model: Mapped[str] = mapped_column(String(200))
+    prompt_tokens: Mapped[int] = mapped_column(Integer)
+    completion_tokens: Mapped[int] = mapped_column(Integer)
+    estimated: Mapped[bool] = mapped_column(
+        Boolean, doc="Counted by us, not billed by the provider."
+    )
+    outcome: Mapped[str] = mapped_column(String(16), doc="completed | failed | interrupted")
+    recorded_at: Mapped[float] = mapped_column(Float, index=True)
