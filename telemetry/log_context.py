@@ -31,3 +31,21 @@ def bind(**ids: str | None) -> Iterator[None]:
 def bind_now(**ids: str | None) -> None:
     """Binds ``ids`` for the rest of this context (a request's task)."""
     _bound.set({**_bound.get(), **{k: v for k, v in ids.items() if v is not None}})
+
+
+@contextlib.contextmanager
+def request_scope(**ids: str | None) -> Iterator[dict[str, str]]:
+    """A fresh set of ids for one request; ``annotate`` adds to it from any task or thread
+    the request's work runs in (they share this one dict)."""
+    fields = {k: v for k, v in ids.items() if v is not None}
+    token = _bound.set(fields)
+    try:
+        yield fields
+    finally:
+        _bound.reset(token)
+
+
+def annotate(**ids: str | None) -> None:
+    """Adds ``ids`` to the ids bound now, in place: within a request, the access log line
+    written at its end sees them too (e.g. the user, known once authenticated)."""
+    _bound.get().update({k: v for k, v in ids.items() if v is not None})

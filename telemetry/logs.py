@@ -16,6 +16,7 @@ from typing import Any
 
 from opentelemetry import trace
 from temporalio import activity
+from temporalio import workflow as temporal_workflow
 from temporalio.exceptions import ApplicationError, CancelledError, TimeoutError
 
 from settings import Settings
@@ -29,6 +30,8 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
 }
 # The Temporal SDK's own extras, folded into our fields instead.
 _TEMPORAL_EXTRAS = {"temporal_activity", "temporal_workflow", "__temporal_error_identifier"}
+# Extras of other libraries that repeat the event (uvicorn's coloured copy).
+_DROPPED = _TEMPORAL_EXTRAS | {"color_message"}
 _EXPECTED = (ApplicationError, CancelledError, TimeoutError)
 
 
@@ -59,7 +62,7 @@ class JsonFormatter(logging.Formatter):
         line.update(bound())
         line.update(_activity_ids())
         for key, value in record.__dict__.items():
-            if key not in _STANDARD and key not in _TEMPORAL_EXTRAS and not key.startswith("_"):
+            if key not in _STANDARD and key not in _DROPPED and not key.startswith("_"):
                 line[key] = value
         span = trace.get_current_span().get_span_context()
         if span.is_valid:
@@ -118,5 +121,8 @@ def configure_logging(settings: Settings, *, service: str) -> None:
         logger.propagate = True
     logging.getLogger("uvicorn.access").disabled = True
     # Libraries that log every HTTP call at INFO would drown the events.
-    for name in ("httpx", "httpcore", "chromadb.telemetry"):
+    for name in ("httpx", "httpx2", "httpcore", "httpcore2", "chromadb.telemetry"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # The Temporal SDK appends its context to the message; our lines carry it as fields.
+    activity.logger.activity_info_on_message = False
+    temporal_workflow.logger.workflow_info_on_message = False

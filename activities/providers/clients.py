@@ -6,8 +6,9 @@ context), too much for every activity. An async HTTP connection pool belongs to 
 event loop that opened it, so clients are kept per loop; all of a loop's clients for
 environment connections share one ``httpx2`` pool, and an administrator connection's
 clients share a pool whose every connection passes the SSRF guard (``url_guard``):
-no proxy from the environment, no redirects. SDK retries are off everywhere: Temporal
-owns retries.
+no redirects. Neither pool takes a proxy from the environment. SDK retries are off
+everywhere: Temporal owns retries. With tracing on, each request is a client span
+(``telemetry/http_spans.py``).
 """
 
 import asyncio
@@ -24,6 +25,7 @@ from activities.providers.connections import OPENAI_DEFAULT_BASE_URL, ResolvedCo
 from activities.providers.errors import missing_api_key
 from activities.providers.url_guard import AddressPolicy, GuardedNetworkBackend
 from settings import Settings
+from telemetry.http_spans import TracedTransport
 from workflows.components import LlmProvider
 
 # OpenAI-compatible servers (Ollama, vLLM) usually ignore the key, but the SDK needs one.
@@ -170,7 +172,7 @@ class ProviderClients:
         http = clients.guarded.get(policy)
         if http is None:
             http = clients.guarded[policy] = httpx2.AsyncClient(
-                transport=GuardedTransport(policy),
+                transport=self._traced(GuardedTransport(policy)),
                 timeout=self._settings.provider_timeout_seconds,
                 follow_redirects=False,
                 trust_env=False,
@@ -181,9 +183,16 @@ class ProviderClients:
         loop = asyncio.get_running_loop()
         clients = self._by_loop.get(loop)
         if clients is None:
-            http = httpx2.AsyncClient(timeout=self._settings.provider_timeout_seconds)
+            http = httpx2.AsyncClient(
+                timeout=self._settings.provider_timeout_seconds,
+                transport=self._traced(httpx2.AsyncHTTPTransport()),
+            )
             clients = self._by_loop[loop] = _LoopClients(http=http)
         return clients
+
+    def _traced(self, transport: httpx2.AsyncBaseTransport) -> httpx2.AsyncBaseTransport:
+        """``transport``, with a client span per request when tracing is on."""
+        return TracedTransport(transport) if self._settings.tracing_enabled else transport
 
 
 def _key_hint(connection: ResolvedConnection) -> str:

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE"
 ALLOWED_HEADERS = "Authorization, Content-Type, Accept, X-API-Key"
-EXPOSED_HEADERS = "Retry-After, Content-Disposition"
+EXPOSED_HEADERS = "Retry-After, Content-Disposition, X-Request-Id, X-Trace-Id"
 PREFLIGHT_MAX_AGE = "600"
 
 

@@ -21,6 +21,7 @@ from api.core.temporal import TemporalConnector
 from api.db.models import AuthSession, User
 from api.db.session import session_scope
 from settings import Settings, get_settings
+from telemetry.log_context import annotate
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(session_scope)]
@@ -79,6 +80,7 @@ def current_caller(
         need_for(request.method, request.scope["path"]),
         request.client.host if request.client else None,
     )
+    annotate(user_id=caller.user.id)  # on this request's log lines, the access line too
     limiter.charge("api", caller.principal)
     # End the read: a request holds a pooled connection only while it queries, not while
     # it waits (for Temporal, a thread, a stream) between its queries.

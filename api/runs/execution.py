@@ -40,6 +40,7 @@ from api.versions.service import (
 )
 from api.workflows.graph_store import load_graph, workflow_for_change
 from settings import Settings, get_settings
+from telemetry.tracing import current_trace_id
 from workflows.compiler import GraphInvalid, compile_graph
 from workflows.components import UserQueryConfig
 from workflows.graph import Graph
@@ -145,6 +146,7 @@ def _begin_run(
         version_number=version_number,
         graph_hash=graph_content_hash(graph),
         query=query,
+        trace_id=current_trace_id(),
     )
     session.add(run)
     session.commit()

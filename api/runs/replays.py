@@ -41,6 +41,7 @@ from api.runs.timeline_schemas import RunTimeline
 from api.versions.service import graph_content_hash
 from api.workflows.graph_store import workflow_for_change
 from settings import Settings
+from telemetry.tracing import current_trace_id
 from workflows.plan import GraphRunInput, Plan
 
 
@@ -57,6 +58,7 @@ def _derived_run(
         query=run_input.query,
         kind=kind,
         parent_run_id=parent.id,
+        trace_id=current_trace_id(),
         **fields,
     )
 

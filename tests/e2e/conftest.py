@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.fakes.otlp_receiver import OtlpReceiver
 from tests.support.fakes.running import Fakes, running_fakes
 from tests.support.live_stack import ADMIN_EMAIL, ADMIN_PASSWORD, RunningStack, launch_stack
 from tests.support.login import login
@@ -31,12 +32,21 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def otlp() -> Iterator[OtlpReceiver]:
+    """Where the stack's API and worker export their spans (as to Jaeger)."""
+    with OtlpReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="session")
 def running_stack(
-    fakes: Fakes, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+    fakes: Fakes, postgres_url: str, otlp: OtlpReceiver, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningStack]:
     root = tmp_path_factory.mktemp("stack")
     log_dir = Path(os.environ.get("TEST_LOG_DIR", root / "logs"))
-    with launch_stack(fakes.urls, postgres_url, root, log_dir) as running:
+    # Spans leave each process within half a second (the SDK's default is 5 s).
+    tracing = {"OTEL_EXPORTER_OTLP_ENDPOINT": otlp.url, "OTEL_BSP_SCHEDULE_DELAY": "500"}
+    with launch_stack(fakes.urls, postgres_url, root, log_dir, tracing) as running:
         yield running
 
 
