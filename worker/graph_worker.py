@@ -8,6 +8,7 @@ from temporalio.worker import Worker
 
 from activities.registry import build_graph_activities
 from settings import Settings
+from telemetry.step_metrics import step_interceptors
 from workflows.graph_run import GraphRun
 from workflows.sandbox import workflow_runner
 
@@ -31,6 +32,7 @@ def build_graph_worker(client: Client, settings: Settings, *, slots: int | None 
         workflows=[GraphRun],
         activities=build_graph_activities(settings),
         workflow_runner=workflow_runner(),
+        interceptors=step_interceptors(settings),
     )
     if slots is None:
         return worker()

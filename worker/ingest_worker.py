@@ -5,6 +5,7 @@ from temporalio.worker import Worker
 
 from activities.registry import build_ingest_activities
 from settings import Settings
+from telemetry.step_metrics import step_interceptors
 from workflows.ingest import DeleteKnowledgeVectors, IngestDocument
 from workflows.sandbox import workflow_runner
 
@@ -21,4 +22,5 @@ def build_ingest_worker(client: Client, settings: Settings) -> Worker:
         activities=build_ingest_activities(settings),
         workflow_runner=workflow_runner(),
         max_concurrent_activities=INGEST_ACTIVITY_SLOTS,
+        interceptors=step_interceptors(settings),
     )

@@ -1,4 +1,8 @@
-"""The ``search_web`` activity: organic results from SerpAPI (``google-search-results``)."""
+"""The ``search_web`` activity: organic results from SerpAPI (``google-search-results``).
+
+Each search is one ``provider_call`` (provider ``serpapi``, the engine as its model,
+operation ``search``).
+"""
 
 import asyncio
 from typing import Any
@@ -19,6 +23,7 @@ from activities.providers.errors import (
 from activities.storage.blobs import WEB_RESULT_LIST, BlobStore
 from activities.storage.step_records import StepRecords
 from settings import Settings
+from telemetry.provider_metrics import provider_call
 from workflows.step_io import WebResult, WebSearchInput, WebSearchOutput
 
 # The parameter that sets the number of results differs per SerpAPI engine.
@@ -85,7 +90,11 @@ class WebSearchActivities:
         count_parameter = _COUNT_PARAMETER[input.engine]
         if count_parameter:
             params[count_parameter] = input.num_results
-        answer = await asyncio.to_thread(self._search, params)
+        # The engine is one of _COUNT_PARAMETER's: a bounded label.
+        with provider_call(
+            "serpapi", input.engine, "search", enabled=self._settings.metrics_enabled
+        ):
+            answer = await asyncio.to_thread(self._search, params)
         results = [
             WebResult(
                 title=str(item.get("title", "")),

