@@ -1,6 +1,10 @@
 """The ``generate_answer`` activity: one LLM call with the retrieved context and web results."""
 
 import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -11,16 +15,49 @@ from activities.graph.prompt import Completion, Prompt, build_prompt
 from activities.providers.clients import ProviderClients
 from activities.providers.connection_keys import ConnectionKeyError
 from activities.providers.connections import ConnectionStore, ResolvedConnection
-from activities.providers.errors import AUTH_ERROR, REQUEST_ERROR
+from activities.providers.errors import (
+    AUTH_ERROR,
+    RATE_LIMITED,
+    REQUEST_ERROR,
+    UNAVAILABLE,
+)
 from activities.providers.url_guard import UrlRefused, check_url
 from activities.storage.answer_stream import AnswerStreams, StreamWriter
 from activities.storage.blobs import PASSAGE_LIST, WEB_RESULT_LIST, BlobStore
 from activities.storage.step_records import StepRecords
+from activities.storage.usage_records import AttemptUsage, UsageRecords
 from settings import Settings
+from telemetry.metrics import LLM_COST, LLM_TOKENS, PROVIDER_ERRORS, PROVIDER_REQUEST_DURATION
+from telemetry.prices import PriceTable, PriceTableError, price_table
 from workflows.components import LlmProvider
 from workflows.step_io import AnswerInput, AnswerOutput, Citation
 
 SNIPPET_CHARS = 200
+# The provider metrics' operation label of an answer.
+OPERATION = "chat"
+# PROVIDER_ERRORS' status, by the classified error's type.
+_ERROR_STATUS = {
+    AUTH_ERROR: "unauthorized",
+    REQUEST_ERROR: "bad_request",
+    RATE_LIMITED: "rate_limited",
+    UNAVAILABLE: "unavailable",
+}
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _DeltaTally:
+    """Counts the text deltas of an answer on their way to its stream (for the usage of an
+    attempt that fails after streaming)."""
+
+    forward: Callable[[str], None] | None
+    deltas: int = 0
+
+    def received(self, delta: str) -> None:
+        self.deltas += 1
+        if self.forward is not None:
+            self.forward(delta)
 
 
 class AnswerActivities:
@@ -35,12 +72,15 @@ class AnswerActivities:
         connections: ConnectionStore | None = None,
         records: StepRecords | None = None,
         streams: AnswerStreams | None = None,
+        usage: UsageRecords | None = None,
     ) -> None:
+        self._settings = settings
         self._clients = clients or ProviderClients(settings)
         self._blobs = blobs or BlobStore(settings)
         self._connections = connections or ConnectionStore(settings)
         self._records = records or StepRecords(settings)
         self._streams = streams or AnswerStreams(settings)
+        self._usage = usage or UsageRecords(settings)
 
     @activity.defn(name="generate_answer")
     async def generate_answer(self, input: AnswerInput) -> AnswerOutput:
@@ -123,6 +163,66 @@ class AnswerActivities:
             )
         if connection.policy is not None and connection.base_url:
             await self._check_address(connection)
+        return await self._metered(connection, input, prompt, stream)
+
+    async def _metered(
+        self,
+        connection: ResolvedConnection,
+        input: AnswerInput,
+        prompt: Prompt,
+        stream: StreamWriter | None,
+    ) -> Completion:
+        """``_call``, its usage recorded (``UsageRecords``: a row before the call, which an
+        interrupted attempt leaves, replaced when it ends) and its provider metrics."""
+        provider = connection.provider.value
+        usage = _attempt_usage(input, provider, prompt, stream)
+        begun = asyncio.create_task(self._usage.begin(usage)) if usage else None
+        tally = _DeltaTally(stream.append if stream else None)
+        started = time.monotonic()
+        try:
+            completion = await self._call(connection, input, prompt, tally.received)
+        except BaseException as error:
+            self._observe_failure(provider, input.model, time.monotonic() - started, error)
+            if begun is not None and usage is not None:
+                await begun
+                prompt_tokens = usage.estimated_prompt_tokens if tally.deltas else 0
+                await self._usage.end(
+                    usage,
+                    outcome="failed",
+                    model=input.model,
+                    prompt_tokens=prompt_tokens,
+                    completion_tokens=tally.deltas,
+                    estimated=True,
+                )
+                self._observe_tokens(provider, input.model, prompt_tokens, tally.deltas)
+            raise
+        billed = completion.usage
+        estimated = billed.total_tokens == 0  # a server that reports no usage
+        prompt_tokens = billed.prompt_tokens
+        completion_tokens = billed.completion_tokens
+        if estimated and usage is not None:
+            prompt_tokens, completion_tokens = usage.estimated_prompt_tokens, tally.deltas
+        self._observe_call(provider, completion.model, time.monotonic() - started)
+        self._observe_tokens(provider, completion.model, prompt_tokens, completion_tokens)
+        if begun is not None and usage is not None:
+            await begun
+            await self._usage.end(
+                usage,
+                outcome="completed",
+                model=completion.model or input.model,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                estimated=estimated,
+            )
+        return completion
+
+    async def _call(
+        self,
+        connection: ResolvedConnection,
+        input: AnswerInput,
+        prompt: Prompt,
+        on_delta: Callable[[str], None],
+    ) -> Completion:
         if connection.provider == LlmProvider.GEMINI:
             return await complete_with_gemini(
                 self._clients.gemini_for(connection),
@@ -130,7 +230,7 @@ class AnswerActivities:
                 model=input.model,
                 temperature=input.temperature,
                 max_tokens=input.max_tokens,
-                on_delta=stream.append if stream else None,
+                on_delta=on_delta,
             )
         return await complete_with_openai(
             self._clients.openai_for(connection),
@@ -139,8 +239,46 @@ class AnswerActivities:
             model=input.model,
             temperature=input.temperature,
             max_tokens=input.max_tokens,
-            on_delta=stream.append if stream else None,
+            on_delta=on_delta,
         )
+
+    def _prices(self) -> PriceTable | None:
+        try:
+            return price_table(self._settings.prices_file)
+        except PriceTableError as error:
+            log.warning("no estimated costs: %s", error)
+            return None
+
+    def _model_label(self, provider: str, model: str) -> str:
+        prices = self._prices()
+        return prices.known_model(provider, model) if prices else "other"
+
+    def _observe_call(self, provider: str, model: str, seconds: float) -> None:
+        if self._settings.metrics_enabled:
+            label = self._model_label(provider, model)
+            PROVIDER_REQUEST_DURATION.labels(provider, label, OPERATION).observe(seconds)
+
+    def _observe_failure(
+        self, provider: str, model: str, seconds: float, error: BaseException
+    ) -> None:
+        if not self._settings.metrics_enabled:
+            return
+        self._observe_call(provider, model, seconds)
+        label = self._model_label(provider, model)
+        PROVIDER_ERRORS.labels(provider, label, _error_status(error)).inc()
+
+    def _observe_tokens(
+        self, provider: str, model: str, prompt_tokens: int, completion_tokens: int
+    ) -> None:
+        if not self._settings.metrics_enabled or not (prompt_tokens or completion_tokens):
+            return
+        prices = self._prices()
+        label = prices.known_model(provider, model) if prices else "other"
+        LLM_TOKENS.labels(provider, label, "prompt").inc(prompt_tokens)
+        LLM_TOKENS.labels(provider, label, "completion").inc(completion_tokens)
+        cost = prices.cost(provider, model, prompt_tokens, completion_tokens) if prices else None
+        if cost:
+            LLM_COST.labels(provider, label).inc(cost)
 
     async def _connection(self, input: AnswerInput) -> ResolvedConnection:
         """The step's connection; steps recorded before connections name their provider."""
@@ -179,3 +317,51 @@ class AnswerActivities:
                 type=REQUEST_ERROR,
                 non_retryable=True,
             ) from None
+
+
+def _attempt_usage(
+    input: AnswerInput, provider: str, prompt: Prompt, stream: StreamWriter | None
+) -> AttemptUsage | None:
+    """The usage row of this attempt (none outside a workflow run)."""
+    info = activity.info()
+    if info.workflow_id is None:
+        return None
+    node_id = input.node_id or ""
+    number = stream.stream if stream is not None else 0
+    prompt_chars = (
+        len(prompt.system) + sum(len(t.content) for t in prompt.history) + len(prompt.user_message)
+    )
+    return AttemptUsage(
+        key=f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}/{info.attempt}"
+        f"/{node_id}/{number}",
+        run_id=info.workflow_id,
+        node_id=node_id,
+        attempt=number,
+        provider=provider,
+        model=input.model,
+        prompt_chars=prompt_chars,
+    )
+
+
+def _error_status(error: BaseException) -> str:
+    """A failed call's bounded status: by its classified type, a timeout or a broken
+    stream told apart from other outages."""
+    if isinstance(error, asyncio.CancelledError):
+        return "cancelled"
+    if not isinstance(error, ApplicationError):
+        return "error"
+    status = _ERROR_STATUS.get(error.type or "", "error")
+    if status != "unavailable":
+        return status
+    if (
+        error.details
+        and isinstance(error.details[0], dict)
+        and "streamed_tokens" in error.details[0]
+    ):
+        return "stream_broken"
+    cause = error.__cause__
+    while cause is not None:
+        if isinstance(cause, TimeoutError) or "Timeout" in type(cause).__name__:
+            return "timeout"
+        cause = cause.__cause__
+    return status
