@@ -7,16 +7,18 @@ that may run. An administrator may also read (list, open, export) every run — 
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from api.core.access import Action, accessible, member_workspace_ids
 from api.core.errors import ApiError, not_found
 from api.db.models import Run, User
 from api.runs.schemas import IndexedRunStatus, RunFilter, RunOut, RunPage
-from settings import Settings
+from settings import Settings, get_settings
+from telemetry.metrics import WORKFLOW_DURATION, WORKFLOW_EXECUTIONS
 
 
 def visible_run(session: Session, user: User, run_id: str) -> Run:
@@ -59,6 +61,7 @@ def run_out(run: Run, settings: Settings) -> RunOut:
         started_at=run.started_at,
         finished_at=run.finished_at,
         temporal_ui_url=temporal_ui_url(settings, run.id),
+        trace_id=run.trace_id,
     )
 
 
@@ -133,9 +136,37 @@ def mark_run_ended(
     status: IndexedRunStatus,
     error: str | None,
     finished_at: datetime | None,
-) -> None:
-    """Records on the index row how and when the run ended, and commits."""
-    run.status = status
-    run.error = error
-    run.finished_at = finished_at
+) -> bool:
+    """Records on the index row how and when the run ended, and commits; True when this
+    call recorded it.
+
+    Only a row still ``running`` changes: several API processes may see the same end (the
+    request waiting for the run, timeline reads, reconcile sweeps), and the first to update
+    the row is the one that counts it (``workflow_executions_total``). ``run`` then holds the
+    row as it is.
+    """
+    changed = session.execute(
+        update(Run)
+        .where(Run.id == run.id, Run.status == "running")
+        .values(status=status, error=error, finished_at=finished_at)
+        .execution_options(synchronize_session=False)
+    )
     session.commit()
+    if changed.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
+        session.refresh(run)
+        return False
+    for field, value in (("status", status), ("error", error), ("finished_at", finished_at)):
+        set_committed_value(run, field, value)
+    if get_settings().metrics_enabled:
+        record_run_end(status, run.started_at, finished_at)
+    return True
+
+
+def record_run_end(status: str, started_at: datetime, finished_at: datetime | None) -> None:
+    """Counts one ended run, and its duration when its end time is known."""
+    WORKFLOW_EXECUTIONS.labels(status).inc()
+    if finished_at is not None:
+        # As the column reads them back: a naive time is UTC.
+        end, start = (t if t.tzinfo else t.replace(tzinfo=UTC) for t in (finished_at, started_at))
+        seconds = (end - start).total_seconds()
+        WORKFLOW_DURATION.labels(status).observe(max(seconds, 0.0))
