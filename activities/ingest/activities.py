@@ -2,6 +2,12 @@
 
 Text moves between them in JSON Lines files under the ingest work folder
 (``activities.ingest.work_files``); payloads carry only relative paths and counts.
+
+Metrics: ``ingest_pages`` counts the pages of each completed extraction, and
+``ingest_chunks`` each chunk as its batch is upserted. A retried ``embed_chunks`` resumes
+after the last heartbeat the server kept, so batches that landed after it (heartbeats are
+throttled) are upserted, and counted, again: the counter measures work done, not distinct
+chunks stored; without interruptions the two are the same.
 """
 
 import asyncio
@@ -25,6 +31,7 @@ from activities.storage.vector_store import (
     chunk_id,
 )
 from settings import Settings
+from telemetry.metrics import INGEST_CHUNKS, INGEST_PAGES
 from workflows.ingest_io import (
     ChunkInput,
     ChunkOutput,
@@ -97,6 +104,8 @@ class IngestActivities:
             extracted.characters,
             input.document_id,
         )
+        if self._settings.metrics_enabled:
+            INGEST_PAGES.inc(extracted.pages)
         return ExtractOutput(
             pages_path=self._files.relative(pages_path),
             pages_extracted=extracted.pages,
@@ -184,6 +193,8 @@ class IngestActivities:
                     vectors,
                 )
             )
+            if self._settings.metrics_enabled:
+                INGEST_CHUNKS.inc(len(batch))
             activity.heartbeat(batch[-1].index + 1)
             await asyncio.sleep(0)  # a cancellation already requested lands before the next batch
         return EmbedChunksOutput(chunks_embedded=input.stop - input.start)
