@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,34 +14,22 @@ from activities.graph.prompt import Completion, Prompt, build_prompt
 from activities.providers.clients import ProviderClients
 from activities.providers.connection_keys import ConnectionKeyError
 from activities.providers.connections import ConnectionStore, ResolvedConnection
-from activities.providers.errors import (
-    AUTH_ERROR,
-    RATE_LIMITED,
-    REQUEST_ERROR,
-    UNAVAILABLE,
-)
+from activities.providers.errors import AUTH_ERROR, REQUEST_ERROR
 from activities.providers.url_guard import UrlRefused, check_url
 from activities.storage.answer_stream import AnswerStreams, StreamWriter
 from activities.storage.blobs import PASSAGE_LIST, WEB_RESULT_LIST, BlobStore
 from activities.storage.step_records import StepRecords
-from activities.storage.usage_records import AttemptUsage, UsageRecords
+from activities.storage.usage_records import AttemptUsage, UsageRecords, estimated_tokens
 from settings import Settings
-from telemetry.metrics import LLM_COST, LLM_TOKENS, PROVIDER_ERRORS, PROVIDER_REQUEST_DURATION
-from telemetry.prices import PriceTable, PriceTableError, price_table
+from telemetry.metrics import LLM_COST, LLM_TOKENS
+from telemetry.prices import PriceTableError, price_table
+from telemetry.provider_metrics import model_label, provider_call
 from workflows.components import LlmProvider
 from workflows.step_io import AnswerInput, AnswerOutput, Citation
 
 SNIPPET_CHARS = 200
 # The provider metrics' operation label of an answer.
 OPERATION = "chat"
-# PROVIDER_ERRORS' status, by the classified error's type.
-_ERROR_STATUS = {
-    AUTH_ERROR: "unauthorized",
-    REQUEST_ERROR: "bad_request",
-    RATE_LIMITED: "rate_limited",
-    UNAVAILABLE: "unavailable",
-}
-
 log = logging.getLogger(__name__)
 
 
@@ -178,14 +165,16 @@ class AnswerActivities:
         usage = _attempt_usage(input, provider, prompt, stream)
         begun = asyncio.create_task(self._usage.begin(usage)) if usage else None
         tally = _DeltaTally(stream.append if stream else None)
-        started = time.monotonic()
+        label = model_label(self._settings, provider, input.model)
         try:
-            completion = await self._call(connection, input, prompt, tally.received)
-        except BaseException as error:
-            self._observe_failure(provider, input.model, time.monotonic() - started, error)
+            with provider_call(provider, label, OPERATION, enabled=self._settings.metrics_enabled):
+                completion = await self._call(connection, input, prompt, tally.received)
+        except BaseException:
+            # Paid if it streamed: the prompt's estimate and the deltas it streamed.
+            prompt_tokens = estimated_tokens(_prompt_chars(prompt)) if tally.deltas else 0
+            self._observe_tokens(provider, input.model, prompt_tokens, tally.deltas)
             if begun is not None and usage is not None:
                 await begun
-                prompt_tokens = usage.estimated_prompt_tokens if tally.deltas else 0
                 await self._usage.end(
                     usage,
                     outcome="failed",
@@ -194,15 +183,12 @@ class AnswerActivities:
                     completion_tokens=tally.deltas,
                     estimated=True,
                 )
-                self._observe_tokens(provider, input.model, prompt_tokens, tally.deltas)
             raise
         billed = completion.usage
-        estimated = billed.total_tokens == 0  # a server that reports no usage
-        prompt_tokens = billed.prompt_tokens
-        completion_tokens = billed.completion_tokens
-        if estimated and usage is not None:
-            prompt_tokens, completion_tokens = usage.estimated_prompt_tokens, tally.deltas
-        self._observe_call(provider, completion.model, time.monotonic() - started)
+        estimated = billed.total_tokens == 0  # a server that reports no usage: estimate
+        prompt_tokens, completion_tokens = billed.prompt_tokens, billed.completion_tokens
+        if estimated:
+            prompt_tokens, completion_tokens = estimated_tokens(_prompt_chars(prompt)), tally.deltas
         self._observe_tokens(provider, completion.model, prompt_tokens, completion_tokens)
         if begun is not None and usage is not None:
             await begun
@@ -242,41 +228,20 @@ class AnswerActivities:
             on_delta=on_delta,
         )
 
-    def _prices(self) -> PriceTable | None:
-        try:
-            return price_table(self._settings.prices_file)
-        except PriceTableError as error:
-            log.warning("no estimated costs: %s", error)
-            return None
-
-    def _model_label(self, provider: str, model: str) -> str:
-        prices = self._prices()
-        return prices.known_model(provider, model) if prices else "other"
-
-    def _observe_call(self, provider: str, model: str, seconds: float) -> None:
-        if self._settings.metrics_enabled:
-            label = self._model_label(provider, model)
-            PROVIDER_REQUEST_DURATION.labels(provider, label, OPERATION).observe(seconds)
-
-    def _observe_failure(
-        self, provider: str, model: str, seconds: float, error: BaseException
-    ) -> None:
-        if not self._settings.metrics_enabled:
-            return
-        self._observe_call(provider, model, seconds)
-        label = self._model_label(provider, model)
-        PROVIDER_ERRORS.labels(provider, label, _error_status(error)).inc()
-
     def _observe_tokens(
         self, provider: str, model: str, prompt_tokens: int, completion_tokens: int
     ) -> None:
         if not self._settings.metrics_enabled or not (prompt_tokens or completion_tokens):
             return
-        prices = self._prices()
-        label = prices.known_model(provider, model) if prices else "other"
+        label = model_label(self._settings, provider, model)
         LLM_TOKENS.labels(provider, label, "prompt").inc(prompt_tokens)
         LLM_TOKENS.labels(provider, label, "completion").inc(completion_tokens)
-        cost = prices.cost(provider, model, prompt_tokens, completion_tokens) if prices else None
+        try:
+            prices = price_table(self._settings.prices_file)
+        except PriceTableError as error:
+            log.warning("no estimated cost: %s", error)
+            return
+        cost = prices.cost(provider, model, prompt_tokens, completion_tokens)
         if cost:
             LLM_COST.labels(provider, label).inc(cost)
 
@@ -328,9 +293,6 @@ def _attempt_usage(
         return None
     node_id = input.node_id or ""
     number = stream.stream if stream is not None else 0
-    prompt_chars = (
-        len(prompt.system) + sum(len(t.content) for t in prompt.history) + len(prompt.user_message)
-    )
     return AttemptUsage(
         key=f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}/{info.attempt}"
         f"/{node_id}/{number}",
@@ -339,29 +301,12 @@ def _attempt_usage(
         attempt=number,
         provider=provider,
         model=input.model,
-        prompt_chars=prompt_chars,
+        prompt_chars=_prompt_chars(prompt),
     )
 
 
-def _error_status(error: BaseException) -> str:
-    """A failed call's bounded status: by its classified type, a timeout or a broken
-    stream told apart from other outages."""
-    if isinstance(error, asyncio.CancelledError):
-        return "cancelled"
-    if not isinstance(error, ApplicationError):
-        return "error"
-    status = _ERROR_STATUS.get(error.type or "", "error")
-    if status != "unavailable":
-        return status
-    if (
-        error.details
-        and isinstance(error.details[0], dict)
-        and "streamed_tokens" in error.details[0]
-    ):
-        return "stream_broken"
-    cause = error.__cause__
-    while cause is not None:
-        if isinstance(cause, TimeoutError) or "Timeout" in type(cause).__name__:
-            return "timeout"
-        cause = cause.__cause__
-    return status
+def _prompt_chars(prompt: Prompt) -> int:
+    """The characters sent: system instruction, earlier turns and the message."""
+    return (
+        len(prompt.system) + sum(len(t.content) for t in prompt.history) + len(prompt.user_message)
+    )
