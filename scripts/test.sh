@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/ensure_chromium.sh
+bash scripts/ensure_promtool.sh
 bash scripts/check.sh
 (cd frontend && npm test --silent)
 exec .venv/bin/python -m pytest "$@"
