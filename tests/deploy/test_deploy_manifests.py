@@ -9,7 +9,7 @@ rely on (service names, ports, settings names, users, probes).
 import json
 import re
 from collections.abc import Iterator, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,10 +34,15 @@ DOCKERFILES = {
     "api": REPO / "deploy" / "docker" / "api.Dockerfile",
     "worker": REPO / "deploy" / "docker" / "worker.Dockerfile",
 }
-APP_SERVICES = ("api", "worker")
+# Each worker service serves one kind of task queue (WORKER_QUEUES), scaled apart.
+WORKER_SERVICES = {"worker-graph": "graph", "worker-ingest": "ingest"}
+APP_SERVICES = ("api", *WORKER_SERVICES)
+WORKER_DEPLOYMENTS = {f"genai-stack-{name}": queues for name, queues in WORKER_SERVICES.items()}
 SETTINGS_ENV_NAMES = {name.upper() for name in Settings.model_fields}
 SECRET_NAME = re.compile(r"(KEY|SECRET|PASSWORD|PWD|TOKEN)$")
 PROVIDER_KEYS = {"OPENAI_API_KEY", "GEMINI_API_KEY", "SERPAPI_API_KEY"}
+# Ingestion embeds documents (OpenAI or Gemini); only graph runs search the web.
+EMBEDDING_PROVIDER_KEYS = {"OPENAI_API_KEY", "GEMINI_API_KEY"}
 
 # --- Compose interpolation -----------------------------------------------------
 
@@ -199,9 +204,127 @@ def test_app_services_set_only_known_settings(compose: dict[str, Any]) -> None:
         assert not unknown, f"{name} sets variables settings.py does not read: {unknown}"
 
 
-def test_provider_keys_reach_only_the_worker(compose: dict[str, Any]) -> None:
-    assert set(_environment(compose["services"]["worker"])) >= PROVIDER_KEYS
-    assert not PROVIDER_KEYS & set(_environment(compose["services"]["api"]))
+def test_provider_keys_reach_only_the_workers(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert set(_environment(services["worker-graph"])) >= PROVIDER_KEYS
+    ingest_env = set(_environment(services["worker-ingest"]))
+    assert ingest_env & PROVIDER_KEYS == EMBEDDING_PROVIDER_KEYS
+    for name, service in services.items():
+        if name not in WORKER_SERVICES:
+            assert not PROVIDER_KEYS & set(_environment(service)), name
+
+
+def test_each_worker_serves_its_own_queue_with_its_own_resources(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    assert "worker" not in services
+    for name, queues in WORKER_SERVICES.items():
+        service = services[name]
+        env = _environment(service)
+        assert env["WORKER_QUEUES"] == queues, name
+        assert service["build"]["dockerfile"] == "deploy/docker/worker.Dockerfile"
+        assert "ports" not in service, f"{name} publishes a port: --scale would clash"
+        limits = service["deploy"]["resources"]["limits"]
+        assert float(limits["cpus"]) > 0 and limits["memory"], name
+        reservations = service["deploy"]["resources"]["reservations"]
+        assert float(reservations["cpus"]) <= float(limits["cpus"]), name
+        # The metrics endpoints listen where Prometheus can reach them.
+        assert env["WORKER_METRICS_HOST"] == "0.0.0.0"
+        assert env["WORKER_METRICS_PORT"] and env["TEMPORAL_SDK_METRICS_PORT"]
+        assert env["WORKER_METRICS_PORT"] != env["TEMPORAL_SDK_METRICS_PORT"]
+    # The API hosts no GraphRun worker in compose: every run goes through worker-graph.
+    assert _environment(services["api"])["API_WORKER_SLOTS"] == "0"
+
+
+def test_api_and_workers_export_spans_to_jaeger(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    jaeger = services["jaeger"]
+    assert jaeger["image"].startswith("jaegertracing/all-in-one:")
+    for name in APP_SERVICES:
+        endpoint = urlsplit(_environment(services[name])["OTEL_EXPORTER_OTLP_ENDPOINT"] or "")
+        assert (endpoint.scheme, endpoint.hostname, endpoint.port) == ("http", "jaeger", 4318)
+    # OTLP/HTTP stays inside the network; only the UI is published, on loopback.
+    assert [str(p) for p in jaeger["expose"]] == ["4318"]
+    published = [str(p) for p in jaeger["ports"]]
+    assert len(published) == 1 and published[0].startswith("127.0.0.1:")
+    assert published[0].endswith(":16686")
+
+
+def test_operator_uis_listen_on_loopback_only(compose: dict[str, Any]) -> None:
+    for name in ("prometheus", "grafana", "jaeger", "temporal-ui", "temporal"):
+        ports = compose["services"][name]["ports"]
+        assert ports and all(str(p).startswith("127.0.0.1:") for p in ports), (name, ports)
+    for name, service in compose["services"].items():
+        if name != "api":
+            assert all(str(p).startswith("127.0.0.1:") for p in service.get("ports", [])), name
+
+
+def _mounts(service: Mapping[str, Any]) -> dict[str, str]:
+    """Container path -> host path of a service's bind mounts (named volumes left out)."""
+    return {
+        volume.split(":")[1]: volume.split(":")[0]
+        for volume in service.get("volumes", [])
+        if volume.startswith(".")
+    }
+
+
+def test_prometheus_loads_its_config_and_every_rule_file(compose: dict[str, Any]) -> None:
+    prometheus = compose["services"]["prometheus"]
+    config_flag = next(a for a in prometheus["command"] if a.startswith("--config.file="))
+    config_path = PurePosixPath(config_flag.split("=", 1)[1])
+    mounts = _mounts(prometheus)
+    assert mounts[str(config_path)] == "./deploy/prometheus/prometheus.yml"
+    config = yaml.safe_load((REPO / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    assert config["rule_files"] == ["alerts.yml"]
+    for rule_file in config["rule_files"]:
+        # Relative rule files are read next to the config file.
+        assert mounts[str(config_path.parent / rule_file)] == f"./deploy/prometheus/{rule_file}"
+
+
+def test_grafana_is_provisioned_with_the_datasource_and_the_dashboard(
+    compose: dict[str, Any],
+) -> None:
+    grafana = compose["services"]["grafana"]
+    mounts = _mounts(grafana)
+    provisioning = "/etc/grafana/provisioning"
+    assert (
+        mounts[f"{provisioning}/datasources/prometheus.yml"]
+        == "./deploy/grafana/provisioning/datasources/prometheus.yml"
+    )
+    assert (
+        mounts[f"{provisioning}/dashboards/genai-stack.yml"]
+        == "./deploy/grafana/provisioning/dashboards/genai-stack.yml"
+    )
+    providers = yaml.safe_load(
+        (
+            REPO / "deploy" / "grafana" / "provisioning" / "dashboards" / "genai-stack.yml"
+        ).read_text()
+    )["providers"]
+    dashboard_dir = PurePosixPath(providers[0]["options"]["path"])
+    dashboard_mount = mounts[str(dashboard_dir / "genai-stack.json")]
+    assert dashboard_mount == "./deploy/grafana/dashboards/genai-stack.json"
+    home = _environment(grafana)["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
+    assert home == str(dashboard_dir / "genai-stack.json")
+
+    datasource = yaml.safe_load(
+        (
+            REPO / "deploy" / "grafana" / "provisioning" / "datasources" / "prometheus.yml"
+        ).read_text()
+    )["datasources"][0]
+    url = urlsplit(datasource["url"])
+    prometheus_port = compose["services"]["prometheus"]["ports"][0].rsplit(":", 1)[1]
+    assert url.hostname == "prometheus" and str(url.port) == prometheus_port
+    # The dashboard's data source variable defaults to the provisioned one.
+    dashboard = json.loads(
+        (REPO / "deploy" / "grafana" / "dashboards" / "genai-stack.json").read_text()
+    )
+    variable = next(v for v in dashboard["templating"]["list"] if v["type"] == "datasource")
+    assert variable["query"] == datasource["type"]
+    assert variable["current"]["value"] == datasource["uid"]
+    assert compose["services"]["grafana"]["depends_on"]["prometheus"]["condition"] == (
+        "service_healthy"
+    )
 
 
 def test_no_secret_has_a_literal_value(
@@ -240,15 +363,15 @@ def test_depends_on_names_defined_services_with_the_awaited_health(
                 assert "healthcheck" in services[target], f"{target} has no healthcheck"
 
 
-def test_api_and_worker_share_the_data_volume(compose: dict[str, Any]) -> None:
-    mounts = []
+def test_api_and_workers_share_the_data_volume(compose: dict[str, Any]) -> None:
+    mounts = set()
     for name in APP_SERVICES:
         service = compose["services"][name]
         data_dir = _environment(service)["DATA_DIR"]
         mount = next(v for v in service["volumes"] if v.split(":")[1] == data_dir)
-        mounts.append(mount)
-    assert mounts[0] == mounts[1]
-    assert mounts[0].split(":")[0] in compose["volumes"]
+        mounts.add(mount)
+    assert len(mounts) == 1
+    assert next(iter(mounts)).split(":")[0] in compose["volumes"]
 
 
 def test_compose_files_it_builds_or_mounts_exist(compose: dict[str, Any]) -> None:
@@ -305,24 +428,34 @@ def test_helm_values_carry_the_same_dynamic_config_as_compose() -> None:
     assert values["server"]["dynamicConfig"] == _dynamic_config()
 
 
-def test_prometheus_scrapes_the_worker_and_api_where_they_listen(
+def test_prometheus_scrapes_the_workers_and_api_where_they_listen(
     compose: dict[str, Any],
 ) -> None:
+    """Every replica of each worker (DNS discovery) on both metrics ports, and the API.
+    The job names are what alerts.yml selects on (up{job=...})."""
     config = yaml.safe_load((REPO / "deploy" / "prometheus" / "prometheus.yml").read_text())
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}
     services = compose["services"]
 
-    worker_sd = jobs["genai-stack-worker"]["dns_sd_configs"][0]
-    assert worker_sd["names"] == ["worker"]
-    assert str(worker_sd["port"]) == _environment(services["worker"])["WORKER_METRICS_PORT"]
-    assert jobs["genai-stack-api"]["static_configs"][0]["targets"] == ["api:8000"]
-    assert jobs["genai-stack-api"]["metrics_path"] == "/metrics"
+    for name in WORKER_SERVICES:
+        env = _environment(services[name])
+        for job_name, port in (
+            (f"genai-{name}", env["WORKER_METRICS_PORT"]),
+            (f"genai-{name}-sdk", env["TEMPORAL_SDK_METRICS_PORT"]),
+        ):
+            (sd,) = jobs[job_name]["dns_sd_configs"]
+            assert sd["names"] == [name] and sd["type"] == "A", job_name
+            assert str(sd["port"]) == port, job_name
+    assert jobs["genai-api"]["static_configs"][0]["targets"] == ["api:8000"]
+    assert jobs["genai-api"]["metrics_path"] == "/metrics"
 
     for job in jobs.values():
         for static in job.get("static_configs", []):
             for target in static["targets"]:
                 host = target.split(":")[0]
                 assert host == "localhost" or host in services, f"{job['job_name']}: {target}"
+        for sd in job.get("dns_sd_configs", []):
+            assert set(sd["names"]) <= set(services), job["job_name"]
 
 
 # --- Dockerfiles ---------------------------------------------------------------------
@@ -441,12 +574,20 @@ def test_k8s_workloads_have_replicas_probes_and_resource_limits() -> None:
     workloads = _workloads()
     assert {w["metadata"]["name"] for w in workloads} >= {
         "genai-stack-api",
-        "genai-stack-worker",
+        *WORKER_DEPLOYMENTS,
         "chroma",
+    }
+    autoscaled = {
+        hpa["spec"]["scaleTargetRef"]["name"]
+        for hpa in _by_name("HorizontalPodAutoscaler").values()
     }
     for workload in workloads:
         name = workload["metadata"]["name"]
-        assert workload["spec"]["replicas"] >= 1, name
+        if name in autoscaled:
+            # The autoscaler owns the count: a value here would be reset by every apply.
+            assert "replicas" not in workload["spec"], name
+        else:
+            assert workload["spec"]["replicas"] >= 1, name
         pod = workload["spec"]["template"]["spec"]
         for container in pod["containers"]:
             assert "readinessProbe" in container and "livenessProbe" in container, name
@@ -488,9 +629,9 @@ def test_k8s_app_pods_get_their_settings_from_defined_sources() -> None:
         if doc is not None
     }
     deployments = _by_name("Deployment")
-    for name in ("genai-stack-api", "genai-stack-worker"):
+    for name in ("genai-stack-api", *WORKER_DEPLOYMENTS):
         container = deployments[name]["spec"]["template"]["spec"]["containers"][0]
-        names: set[str] = set()
+        names: set[str] = {variable["name"] for variable in container.get("env", [])}
         for source in container["envFrom"]:
             if "configMapRef" in source:
                 names |= set(config_maps[source["configMapRef"]["name"]]["data"])
@@ -499,7 +640,68 @@ def test_k8s_app_pods_get_their_settings_from_defined_sources() -> None:
         assert {"DATABASE_URL", "TEMPORAL_ADDRESS", "CHROMA_URL", "DATA_DIR"} <= names, name
         assert names <= SETTINGS_ENV_NAMES, f"{name}: {names - SETTINGS_ENV_NAMES}"
         has_provider_keys = bool(PROVIDER_KEYS & names)
-        assert has_provider_keys == (name == "genai-stack-worker")
+        assert has_provider_keys == (name in WORKER_DEPLOYMENTS)
+
+
+def test_k8s_each_worker_serves_its_queue_and_exposes_both_metrics_ports() -> None:
+    config = next(iter(_by_name("ConfigMap").values()))["data"]
+    assert "WORKER_QUEUES" not in config, "set per worker Deployment"
+    assert config["WORKER_METRICS_HOST"] == "0.0.0.0"
+    ports = {
+        "metrics": int(config["WORKER_METRICS_PORT"]),
+        "sdk-metrics": int(config["TEMPORAL_SDK_METRICS_PORT"]),
+    }
+    deployments = _by_name("Deployment")
+    services = _by_name("Service")
+    assert "genai-stack-worker" not in deployments
+    for name, queues in WORKER_DEPLOYMENTS.items():
+        pod = deployments[name]["spec"]["template"]
+        (container,) = pod["spec"]["containers"]
+        env = {variable["name"]: variable.get("value") for variable in container["env"]}
+        assert env["WORKER_QUEUES"] == queues, name
+        assert {p["name"]: p["containerPort"] for p in container["ports"]} == ports, name
+        assert pod["metadata"]["annotations"]["prometheus.io/port"] == str(ports["metrics"])
+        service = services[name]
+        assert service["spec"]["clusterIP"] == "None", "headless: one record per pod"
+        assert {p["targetPort"] for p in service["spec"]["ports"]} == set(ports)
+        assert service["spec"]["selector"].items() <= pod["metadata"]["labels"].items()
+    # Each worker's pods are its own: no selector of one matches the other's pods.
+    labels = [
+        deployments[name]["spec"]["template"]["metadata"]["labels"] for name in WORKER_DEPLOYMENTS
+    ]
+    for name in WORKER_DEPLOYMENTS:
+        selector = deployments[name]["spec"]["selector"]["matchLabels"]
+        assert sum(selector.items() <= pod_labels.items() for pod_labels in labels) == 1, name
+    # Different resources: ingestion (extraction, local embeddings) is the heavier one.
+    resources = [
+        deployments[name]["spec"]["template"]["spec"]["containers"][0]["resources"]
+        for name in WORKER_DEPLOYMENTS
+    ]
+    assert resources[0] != resources[1]
+
+
+def test_k8s_workers_scale_on_cpu_with_their_own_autoscaler() -> None:
+    deployments = _by_name("Deployment")
+    autoscalers = {
+        hpa["spec"]["scaleTargetRef"]["name"]: hpa
+        for hpa in _by_name("HorizontalPodAutoscaler").values()
+    }
+    assert set(autoscalers) == set(WORKER_DEPLOYMENTS)
+    for name, hpa in autoscalers.items():
+        assert hpa["apiVersion"] == "autoscaling/v2"
+        target = hpa["spec"]["scaleTargetRef"]
+        assert (target["apiVersion"], target["kind"]) == ("apps/v1", "Deployment")
+        assert name in deployments
+        assert 1 <= hpa["spec"]["minReplicas"] < hpa["spec"]["maxReplicas"], name
+        (metric,) = hpa["spec"]["metrics"]
+        assert metric["type"] == "Resource" and metric["resource"]["name"] == "cpu"
+        assert metric["resource"]["target"]["type"] == "Utilization"
+        assert 0 < metric["resource"]["target"]["averageUtilization"] <= 100
+        # Utilisation is relative to the request: the container must have one.
+        container = deployments[name]["spec"]["template"]["spec"]["containers"][0]
+        assert container["resources"]["requests"]["cpu"], name
+    # The graph queue stays served while one pod restarts.
+    assert autoscalers["genai-stack-worker-graph"]["spec"]["minReplicas"] >= 2
 
 
 def test_k8s_secret_template_holds_no_values() -> None:
@@ -529,7 +731,10 @@ def test_k8s_pods_run_as_the_image_user() -> None:
 
 
 def test_k8s_manifests_match_the_kubernetes_schema() -> None:
-    kubernetes_validate = pytest.importorskip("kubernetes_validate")
+    """Offline: kubernetes-validate (a test dependency) bundles the OpenAPI schemas. A
+    missing package fails this test; it is never skipped."""
+    import kubernetes_validate  # type: ignore[import-untyped]
+
     version = kubernetes_validate.latest_version()
     for path, document in _documents():
         try:
