@@ -20,6 +20,7 @@ from api.core.deps import (
     SettingsDep,
     TemporalConnectorDep,
 )
+from api.runs.live_events import counted_stream
 
 router = APIRouter(prefix="/chat", tags=["chat"])
 
@@ -90,10 +91,11 @@ async def chat_socket(
 ) -> None:
     """The chat over a WebSocket: authenticate with the first frame, then send messages and
     receive each run's events (``api/chat/socket.py`` has the protocol)."""
-    await serve_chat_socket(
-        websocket,
-        session=session,
-        settings=settings,
-        temporal=websocket.app.state.temporal,
-        chat_id=session_id,
-    )
+    with counted_stream("websocket"):
+        await serve_chat_socket(
+            websocket,
+            session=session,
+            settings=settings,
+            temporal=websocket.app.state.temporal,
+            chat_id=session_id,
+        )

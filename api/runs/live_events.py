@@ -46,6 +46,8 @@ from api.runs.records import history_error
 from api.runs.redaction import redact
 from api.runs.timeline import HistoryReader, event_time, started_input
 from api.runs.timeline_schemas import AttemptRecord
+from settings import get_settings
+from telemetry.metrics import EVENT_STREAMS_OPEN
 
 # Events one history event may produce, at most (an attempt is at most three: retrying,
 # started, ended; a step has at most 20 attempts).
@@ -367,13 +369,23 @@ async def run_event_stream(
 
 
 async def _as_sse(items: AsyncIterator[StreamItem]) -> AsyncIterator[str]:
-    async for item in items:
-        if isinstance(item, StreamEvent):
-            yield item.encode()
-        elif isinstance(item, Keepalive):
-            yield ": ping\n\n"
-        else:
-            yield f"event: error\ndata: {item.error.model_dump_json()}\n\n"
+    with counted_stream("sse"):
+        async for item in items:
+            if isinstance(item, StreamEvent):
+                yield item.encode()
+            elif isinstance(item, Keepalive):
+                yield ": ping\n\n"
+            else:
+                yield f"event: error\ndata: {item.error.model_dump_json()}\n\n"
+
+
+def counted_stream(
+    transport: Literal["sse", "websocket"],
+) -> contextlib.AbstractContextManager[Any]:
+    """Counts a run event stream as open (``event_streams_open``) while the block runs."""
+    if not get_settings().metrics_enabled:
+        return contextlib.nullcontext()
+    return EVENT_STREAMS_OPEN.labels(transport).track_inprogress()
 
 
 def _temporal_unavailable(err: RPCError) -> StreamError:
