@@ -25,6 +25,7 @@ from api.db.session import get_sessionmaker
 from api.health import router as health
 from api.knowledge import documents_router as documents
 from api.knowledge import router as knowledge_bases
+from api.knowledge.metrics import watch_waiting_documents
 from api.runs import router as runs
 from api.runs.reconcile import reconcile_forever
 from api.versions import router as versions
@@ -42,6 +43,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with get_sessionmaker()() as session:
             ensure_admin(session, settings.admin_email, settings.admin_password.get_secret_value())
     app.state.temporal = TemporalConnector(settings)
+    watch_waiting_documents(settings, get_sessionmaker())  # ingest_documents_waiting
     sweeps = None
     if settings.runs_reconcile_interval_seconds > 0:
         sweeps = asyncio.create_task(

@@ -15,6 +15,7 @@ from temporalio.client import Client
 
 from api.db.models import Document, utcnow
 from api.knowledge.ingestion import IngestObservation, observe_ingestion
+from api.knowledge.metrics import commit_claiming_ends, ends_document, record_document_ends
 from api.knowledge.schemas import TERMINAL_STATUSES, DocumentOut
 from workflows.ingest_io import IngestProgress, IngestStage
 
@@ -161,6 +162,8 @@ async def refresh_documents(
             return await observe_ingestion(client, document.workflow_id)
 
     seen = await asyncio.gather(*(look(d) for d in looking))
+    # Taken before the rows change: the ends this look records, each counted once.
+    ending = [(d, o) for d, o in zip(looking, seen, strict=True) if o and ends_document(d, o)]
     live: dict[str, IngestProgress | None] = {}
     changed = False
     for document, observation in zip(looking, seen, strict=True):
@@ -168,7 +171,8 @@ async def refresh_documents(
             changed |= record_observation(document, observation)
             live[document.id] = None if observation.closed else observation.progress
     if changed:
-        await run_in_threadpool(session.commit)
+        ended = await run_in_threadpool(commit_claiming_ends, session, ending)
+        await record_document_ends(client, ended)
     return [document_out(d, live.get(d.id)) for d in documents]
 
 
