@@ -28,6 +28,7 @@ from api.knowledge import router as knowledge_bases
 from api.knowledge.metrics import watch_waiting_documents
 from api.runs import router as runs
 from api.runs.reconcile import reconcile_forever
+from api.usage import router as usage
 from api.versions import router as versions
 from api.workflows import components_router as components
 from api.workflows import purge_router as archive_admin
@@ -101,6 +102,7 @@ def create_app() -> FastAPI:
         connections,
         workspaces,
         api_keys,
+        usage,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

@@ -127,6 +127,9 @@ ROUTE_NEEDS: dict[tuple[str, str], Need] = {
     ("GET", f"{_V1}/documents/{{document_id}}/events"): _R,
     ("POST", f"{_V1}/documents/{{document_id}}/cancel"): _W,
     ("POST", f"{_V1}/documents/{{document_id}}/retry"): _W,
+    # usage and estimated cost
+    ("GET", f"{_V1}/usage"): _R,
+    ("GET", f"{_V1}/usage/prices"): _R,
     # administration
     ("POST", f"{_V1}/admin/purge"): _ADM,
     ("GET", f"{_V1}/connections"): _R,

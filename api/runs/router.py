@@ -5,6 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Header, Query
 from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from api.core.deps import (
     CurrentUser,
@@ -39,6 +40,7 @@ from api.runs.schemas import (
     RunStarted,
     RunTimelineOut,
 )
+from api.usage.run_usage import run_total
 
 router = APIRouter(tags=["runs"])
 
@@ -168,10 +170,12 @@ def verify_audit_record(
 async def get_run(
     run_id: str, session: SessionDep, user: CurrentUser, settings: SettingsDep, client: TemporalDep
 ) -> RunDetail:
-    """One run with each step's live status, asked of the workflow itself."""
-    return await run_detail(
+    """One run with each step's live status, asked of the workflow itself, and its usage."""
+    detail = await run_detail(
         session=session, client=client, settings=settings, user=user, run_id=run_id
     )
+    usage = await run_in_threadpool(run_total, session, settings, detail.id)
+    return detail.model_copy(update={"usage": usage})
 
 
 @router.get("/runs/{run_id}/timeline")

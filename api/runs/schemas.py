@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from api.core.schemas import MAX_QUERY_CHARS, Identifier, RequestBody, RunVersion
 from api.runs.timeline_schemas import NodeTimeline, RunTimeline
+from api.usage.schemas import RunUsage
 from workflows.graph import NODE_ID_PATTERN
 from workflows.plan import RunProgress
 from workflows.step_io import Citation, TokenUsage, WebResult
@@ -66,6 +67,10 @@ class RunDetail(RunOut):
     progress: RunProgress | None = Field(
         description="Each step's status, asked of the running workflow (null if it cannot "
         "answer); the timeline is the durable record."
+    )
+    usage: RunUsage | None = Field(
+        default=None,
+        description="LLM tokens and estimated cost of the run, every attempt counted.",
     )
 
 

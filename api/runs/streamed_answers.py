@@ -1,12 +1,16 @@
 """What a run's LLM steps streamed, for its timeline: every streamed answer with its token
 count and how it ended — including answers whose worker died mid-way, which a local step's
-history never shows (``activities/storage/answer_stream.py`` keeps the rows)."""
+history never shows (``activities/storage/answer_stream.py`` keeps the rows) — and what
+each attempt, each LLM node and the run cost (``api/usage/run_usage.py``)."""
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from activities.storage.answer_stream import ANSWER_STREAM
 from api.runs.timeline_schemas import RunTimeline, StreamedAnswer
+from api.usage.costing import prices_of
+from api.usage.run_usage import run_usage
+from settings import get_settings
 
 
 def add_streamed_answers(session: Session, timeline: RunTimeline) -> None:
@@ -39,3 +43,15 @@ def add_streamed_answers(session: Session, timeline: RunTimeline) -> None:
             node.streams.append(
                 StreamedAnswer(attempt=stream, tokens=tokens, chars=chars, outcome=outcome)
             )
+    add_usage(session, timeline)
+
+
+def add_usage(session: Session, timeline: RunTimeline) -> None:
+    """Fills the run's ``usage``, each LLM node's ``attempts_usage`` and each streamed
+    answer's ``usage`` from the run's usage rows."""
+    found = run_usage(session, prices_of(get_settings()), timeline.run_id)
+    timeline.usage = found.total
+    for node in timeline.nodes:
+        node.attempts_usage = found.by_node.get(node.node_id)
+        for streamed in node.streams:
+            streamed.usage = found.by_attempt.get((node.node_id, streamed.attempt))

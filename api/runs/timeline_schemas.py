@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, JsonValue
 
+from api.usage.schemas import RunUsage
 from workflows.step_io import BlobRef, Passage, TokenUsage, WebResult
 
 # How the run's Temporal execution stands, read from its history (the index keeps only
@@ -55,6 +56,11 @@ class StreamedAnswer(BaseModel):
         description="interrupted: it stopped with neither an answer nor an error (its"
         " worker died); the tokens it streamed were paid for."
     )
+    usage: RunUsage | None = Field(
+        default=None,
+        description="The tokens this attempt cost and their estimated cost (billed when it"
+        " completed, estimated when it failed or was interrupted); null if not recorded.",
+    )
 
 
 class NodeTimeline(BaseModel):
@@ -82,6 +88,11 @@ class NodeTimeline(BaseModel):
     config: dict[str, JsonValue] = Field(default_factory=dict)
     model: str | None = Field(default=None, description="llm_engine: the model that answered.")
     usage: TokenUsage | None = Field(default=None, description="llm_engine: tokens used.")
+    attempts_usage: RunUsage | None = Field(
+        default=None,
+        description="llm_engine: tokens and estimated cost of all its attempts (failed and "
+        "interrupted ones too, which ``usage`` does not count).",
+    )
     streams: list[StreamedAnswer] = Field(
         default_factory=list, description="llm_engine: every answer it streamed, in order."
     )
@@ -122,3 +133,7 @@ class RunTimeline(BaseModel):
     nodes: list[NodeTimeline] = Field(description="In plan (topological) order.")
     events: list[RunEvent] = Field(default_factory=list)
     event_count: int
+    usage: RunUsage | None = Field(
+        default=None,
+        description="LLM tokens and estimated cost of the whole run, every attempt counted.",
+    )
