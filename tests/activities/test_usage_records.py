@@ -1,20 +1,25 @@
 """Each LLM attempt leaves one usage row: the billed tokens of a completed answer, an
-estimate for one that failed after streaming, and none for a step whose recorded result is
-reused."""
+estimate for one that failed after streaming or whose worker died mid-answer (completed
+from its answer stream when read), and none for a step whose recorded result is reused."""
 
+import asyncio
 import dataclasses
 import math
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.graph.answer import AnswerActivities
 from activities.graph.prompt import DEFAULT_SYSTEM_INSTRUCTION
-from activities.storage.usage_records import USAGE_RECORDS
+from activities.storage.answer_stream import AnswerStreams
+from activities.storage.usage_records import USAGE_RECORDS, AttemptUsage, UsageRecords
+from api.usage.run_usage import run_usage
 from settings import Settings
+from telemetry.prices import price_table
 from tests.support.activity_inputs import answer_input
 from tests.support.fakes import Failure, FakeOpenAI, StreamBreak
 
@@ -110,3 +115,34 @@ async def test_a_step_executed_again_reuses_its_record_and_adds_no_row(
     assert len(fake_openai.chat_requests) == 1
     [row] = usage_rows(fake_provider_settings)
     assert row.outcome == "completed"
+
+
+async def test_an_attempt_whose_worker_died_is_counted_from_its_answer_stream(
+    fake_provider_settings: Settings,
+) -> None:
+    engine = sa.create_engine(fake_provider_settings.sqlalchemy_url)
+    usage = AttemptUsage(
+        key="run-1/r/1/1/llm/1",
+        run_id="run-1",
+        node_id="llm",
+        attempt=1,
+        provider="openai",
+        model="gpt-4o-mini",
+        prompt_chars=400,
+    )
+    await UsageRecords(fake_provider_settings, engine).begin(usage)
+    writer = await AnswerStreams(fake_provider_settings, engine).open("run-1", "llm")
+    for word in ("Refunds", " take", " fourteen", " days"):
+        writer.append(word)
+    await asyncio.sleep(0.2)  # flushed; then the worker is gone: no end row, no end()
+
+    with Session(engine) as session:
+        found = run_usage(session, price_table(None), "run-1")
+
+    [row] = usage_rows(fake_provider_settings)
+    assert (row.outcome, row.estimated) == ("interrupted", True)
+    assert (row.prompt_tokens, row.completion_tokens) == (100, 4)
+    assert found.by_attempt[("llm", 1)] == found.total
+    assert (found.total.total_tokens, found.total.estimated) == (104, True)
+    assert found.total.estimated_cost_usd == pytest.approx((100 * 0.15 + 4 * 0.60) / 1e6)
+    engine.dispose()
