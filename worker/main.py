@@ -13,6 +13,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from activities.providers.embeddings import warm_up_local_model
+from activities.storage.worker_heartbeats import QueueHeartbeat
 from settings import Settings, get_settings
 from telemetry.logs import configure_logging
 from telemetry.metrics_server import serve_metrics
@@ -71,6 +72,8 @@ async def run_worker(settings: Settings) -> None:
     async with contextlib.AsyncExitStack() as running:
         for worker in workers:
             await running.enter_async_context(worker)
+        # Readiness names a queue unserved within seconds of this process dying.
+        await running.enter_async_context(QueueHeartbeat(settings, queues))
         log.info("worker ready", extra={"task_queues": queues})
         await stop.wait()
     if settings.preload_local_embeddings:

@@ -49,6 +49,8 @@ _P, _A, _R, _X, _W, _ADM = Need.PUBLIC, Need.ACCOUNT, Need.READ, Need.RUN, Need.
 
 ROUTE_NEEDS: dict[tuple[str, str], Need] = {
     ("GET", "/health"): _P,
+    ("GET", "/health/live"): _P,
+    ("GET", "/health/ready"): _P,
     ("POST", f"{_V1}/auth/login"): _P,
     ("POST", f"{_V1}/auth/logout"): _A,
     ("POST", f"{_V1}/auth/password"): _A,

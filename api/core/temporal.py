@@ -5,7 +5,9 @@ same client, so runs it starts can use eager workflow start: the server hands th
 first workflow task straight back in the start response instead of dispatching it
 through the task queue (≈ 14 ms less per run, see docs/benchmarks.md). Runs still
 survive the API: their history is durable and the worker processes serve the same
-task queue, so a run whose API dies is finished by a worker process.
+task queue, so a run whose API dies is finished by a worker process. That worker
+writes a heartbeat for the graph-run queue while it runs, as worker processes do, so
+readiness counts it among the queue's workers.
 """
 
 import asyncio
@@ -15,8 +17,10 @@ import logging
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.storage.worker_heartbeats import QueueHeartbeat
 from api.core.errors import ApiError
 from api.core.search_attributes import ensure_search_attributes
+from api.db.session import get_engine
 from settings import Settings
 from workflows.connection import connect_temporal
 
@@ -32,6 +36,8 @@ class TemporalConnector:
         self._lock = asyncio.Lock()
         self._worker: Worker | None = None
         self._worker_task: asyncio.Task[None] | None = None
+        self._heartbeat: QueueHeartbeat | None = None
+        self._stopping_heartbeat: asyncio.Task[None] | None = None
         self._warm_up: asyncio.Future[None] | None = None
 
     @property
@@ -69,6 +75,10 @@ class TemporalConnector:
         self._worker = build_graph_worker(client, self._settings, slots=slots)
         self._worker_task = asyncio.create_task(self._worker.run())
         self._worker_task.add_done_callback(self._worker_stopped)
+        self._heartbeat = QueueHeartbeat(
+            self._settings, [self._settings.graph_run_task_queue], engine=get_engine()
+        )
+        self._heartbeat.start()
         log.warning("in-process GraphRun worker started with %d slots", slots)
         if self._settings.preload_local_embeddings:
             # As the worker process does: the first knowledge-base query this worker runs
@@ -81,9 +91,15 @@ class TemporalConnector:
         if not task.cancelled() and task.exception() is not None:
             log.error("in-process GraphRun worker failed", exc_info=task.exception())
         self._worker = None  # no more eager starts
+        if self._heartbeat is not None:  # nor heartbeats: this process serves no queue now
+            heartbeat, self._heartbeat = self._heartbeat, None
+            self._stopping_heartbeat = asyncio.create_task(heartbeat.stop())
 
     async def close(self) -> None:
         """Stops the in-process worker, letting in-flight tasks finish."""
+        if self._heartbeat is not None:  # first: a stopping worker takes no new task
+            heartbeat, self._heartbeat = self._heartbeat, None
+            await heartbeat.stop()
         if self._worker is not None and self._worker_task is not None:
             await self._worker.shutdown()
             with contextlib.suppress(Exception):

@@ -14,9 +14,11 @@ from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
 from api.db.models import Document, utcnow
+from api.health.queues import queue_workers
 from api.knowledge.ingestion import IngestObservation, observe_ingestion
 from api.knowledge.metrics import commit_claiming_ends, ends_document, record_document_ends
 from api.knowledge.schemas import TERMINAL_STATUSES, DocumentOut
+from settings import Settings, get_settings
 from workflows.ingest_io import IngestProgress, IngestStage
 
 # Extraction and chunking count for the first 10 %, embedding for the rest.
@@ -110,8 +112,35 @@ def _percentage_of(document: Document, stage: IngestStage) -> float:
     return done if document.status == "completed" else min(done, BEFORE_COMPLETION)
 
 
-def document_out(document: Document, live: IngestProgress | None = None) -> DocumentOut:
-    """The response for a document; ``live`` is the open workflow's progress, if known."""
+def waiting_notice(session: Session, settings: Settings, now: float | None = None) -> str | None:
+    """What an unfinished ingestion waits for when no live heartbeat serves the ingest
+    queue (its workflow is durable, but nothing runs it); None while a worker does."""
+    now = time.time() if now is None else now
+    queue = settings.ingest_task_queue
+    ingest = queue_workers(
+        session, [queue], unserved_after=settings.queue_unserved_after_seconds, now=now
+    )[queue]
+    if ingest.served:
+        return None
+    if ingest.last_seen is None:
+        return f"Waiting for an ingestion worker: none serves the '{queue}' queue."
+    silent = _duration(now - ingest.last_seen)
+    return f"Waiting for an ingestion worker: none has been seen for {silent}."
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{max(0, int(seconds))} s"
+    if seconds < 7200:
+        return f"{int(seconds // 60)} min"
+    return f"{int(seconds // 3600)} h"
+
+
+def document_out(
+    document: Document, live: IngestProgress | None = None, *, notice: str | None = None
+) -> DocumentOut:
+    """The response for a document; ``live`` is the open workflow's progress, if known;
+    ``notice`` says what it waits for, shown only while it is unfinished."""
     if document.status in TERMINAL_STATUSES or live is None:
         stage = _stage_from_row(document)
     else:
@@ -134,6 +163,7 @@ def document_out(document: Document, live: IngestProgress | None = None) -> Docu
         chunks_total=document.chunks_total,
         percentage=_percentage_of(document, stage),
         eta_seconds=eta,
+        notice=None if document.status in TERMINAL_STATUSES else notice,
         error=document.error,
         workflow_id=document.workflow_id,
         created_at=document.created_at,
@@ -152,7 +182,8 @@ def _is_open(document: Document) -> bool:
 async def refresh_documents(
     session: Session, client: Client | None, documents: list[Document]
 ) -> list[DocumentOut]:
-    """Asks each open ingestion (if Temporal is reachable), records changes, and answers."""
+    """Asks each open ingestion (if Temporal is reachable), records changes, and answers;
+    unfinished documents say so when no ingestion worker is alive."""
     looking = [d for d in documents if _is_open(d)] if client is not None else []
     gate = asyncio.Semaphore(MAX_CONCURRENT_LOOKS)
 
@@ -173,7 +204,10 @@ async def refresh_documents(
     if changed:
         ended = await run_in_threadpool(commit_claiming_ends, session, ending)
         await record_document_ends(client, ended)
-    return [document_out(d, live.get(d.id)) for d in documents]
+    notice = None
+    if any(d.status not in TERMINAL_STATUSES for d in documents):
+        notice = await run_in_threadpool(waiting_notice, session, get_settings())
+    return [document_out(d, live.get(d.id), notice=notice) for d in documents]
 
 
 async def refresh_document(

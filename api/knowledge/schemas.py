@@ -104,6 +104,10 @@ class DocumentOut(BaseModel):
     chunks_total: int
     percentage: float = Field(ge=0, le=100, description="Never decreases during one attempt.")
     eta_seconds: float | None = Field(description="Estimated while embedding, else null.")
+    notice: str | None = Field(
+        default=None,
+        description="Why an unfinished ingestion is not moving (no ingestion worker), else null.",
+    )
     error: str | None
     workflow_id: str | None
     created_at: datetime

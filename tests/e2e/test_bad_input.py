@@ -30,10 +30,11 @@ def test_wrong_password_is_refused(running_stack) -> None:
 def test_health_needs_no_login_and_reports_each_dependency(running_stack) -> None:
     reply = httpx.get(f"{running_stack.api_url}/health")
     assert reply.status_code == 200
-    deps = reply.json()["dependencies"]
-    assert {"database", "temporal", "worker", "chroma"} <= set(deps)
-    assert deps["database"]["detail"] == "postgresql"
-    assert all(d["ok"] for d in deps.values())
+    report = reply.json()
+    assert set(report["services"]) == {"database", "temporal", "chroma"}
+    assert report["services"]["database"]["detail"] == "postgresql"
+    assert all(s["status"] == "up" for s in report["services"].values())
+    assert all(q["status"] == "served" for q in report["task_queues"].values())
 
 
 def test_malformed_json_is_a_400_and_creates_nothing(admin: httpx.Client) -> None:

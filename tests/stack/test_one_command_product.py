@@ -68,9 +68,9 @@ def test_product_starts_keeps_data_across_restarts_and_stops_on_ctrl_c(
     product_env: dict[str, str],
 ) -> None:
     with running_product(product_env) as (proc, api):
-        health = httpx.get(f"{api}/health").json()["dependencies"]
-        assert health["database"]["detail"] == "sqlite"
-        assert health["worker"]["ok"] is True
+        health = httpx.get(f"{api}/health").json()
+        assert health["services"]["database"]["detail"] == "sqlite"
+        assert {q["status"] for q in health["task_queues"].values()} == {"served"}
         created = subprocess.run(
             [sys.executable, "-m", "api.cli", "create-admin", "--email", ADMIN_EMAIL],
             env=product_env | {"ADMIN_PASSWORD": ADMIN_PASSWORD},

@@ -1257,9 +1257,49 @@ export interface paths {
         };
         /**
          * Health
-         * @description Reports the database, Temporal, the worker and Chroma; 503 if any is down.
+         * @description The readiness report, 200 only when every service is up and every queue served.
          */
         get: operations["health_health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live
+         * @description The process answers (liveness): no dependency is asked.
+         */
+        get: operations["live_health_live_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ready
+         * @description Readiness: 503 only when the database or Temporal is down; degraded is 200.
+         */
+        get: operations["ready_health_ready_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1837,16 +1877,6 @@ export interface components {
             /** Models */
             models?: string[] | null;
         };
-        /** DependencyHealth */
-        DependencyHealth: {
-            /**
-             * Detail
-             * @default
-             */
-            detail: string;
-            /** Ok */
-            ok: boolean;
-        };
         /**
          * DocumentCounts
          * @description How many of a knowledge base's documents are in each status.
@@ -1917,6 +1947,11 @@ export interface components {
             id: string;
             /** Knowledge Base Id */
             knowledge_base_id: string;
+            /**
+             * Notice
+             * @description Why an unfinished ingestion is not moving (no ingestion worker), else null.
+             */
+            notice?: string | null;
             /** Pages Extracted */
             pages_extracted: number;
             /**
@@ -2067,17 +2102,39 @@ export interface components {
             /** Nodes */
             nodes?: components["schemas"]["Node"][];
         };
-        /** HealthOut */
-        HealthOut: {
-            /** Dependencies */
-            dependencies: {
-                [key: string]: components["schemas"]["DependencyHealth"];
+        /**
+         * HealthReport
+         * @description ``down``: the database or Temporal is unreachable, the API cannot work. ``degraded``:
+         *     it works, but a task queue has no worker (its runs or ingestions wait) or Chroma is down.
+         */
+        HealthReport: {
+            /**
+             * Providers
+             * @description Whether this process's environment configures each provider (never a key).
+             */
+            providers: {
+                [key: string]: "configured" | "not_configured";
             };
+            services: components["schemas"]["Services"];
             /**
              * Status
              * @enum {string}
              */
-            status: "ok" | "degraded";
+            status: "ok" | "degraded" | "down";
+            /**
+             * Task Queues
+             * @description By task queue name.
+             */
+            task_queues: {
+                [key: string]: components["schemas"]["TaskQueueHealth"];
+            };
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /** Version */
+            version: string;
         };
         JsonValue: unknown;
         /**
@@ -2195,6 +2252,18 @@ export interface components {
             description?: string | null;
             /** Name */
             name?: string | null;
+        };
+        /**
+         * LiveOut
+         * @description The process answers; nothing else was asked.
+         */
+        LiveOut: {
+            /**
+             * Status
+             * @default ok
+             * @constant
+             */
+            status: "ok";
         };
         /**
          * LlmProvider
@@ -2770,6 +2839,33 @@ export interface components {
             timeline: components["schemas"]["RunTimeline"];
         };
         /**
+         * ServiceHealth
+         * @description One service the API depends on, as a probe with a short timeout found it.
+         */
+        ServiceHealth: {
+            /**
+             * Detail
+             * @description The dialect, the address or why it is down.
+             */
+            detail: string;
+            /**
+             * Latency Ms
+             * @description The probe's round trip; null if not probed.
+             */
+            latency_ms: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "up" | "down";
+        };
+        /** Services */
+        Services: {
+            chroma: components["schemas"]["ServiceHealth"];
+            database: components["schemas"]["ServiceHealth"];
+            temporal: components["schemas"]["ServiceHealth"];
+        };
+        /**
          * StepDefaults
          * @description A component's default retry policy, timeout and execution mode.
          */
@@ -2867,6 +2963,32 @@ export interface components {
              * @description Text deltas the provider sent (OpenAI: one token each; Gemini: several).
              */
             tokens: number;
+        };
+        /**
+         * TaskQueueHealth
+         * @description Whether any worker serves a task queue, from the workers' own heartbeats.
+         */
+        TaskQueueHealth: {
+            /**
+             * Last Seen
+             * @description The newest heartbeat naming the queue, recent or not; null if none.
+             */
+            last_seen: string | null;
+            /**
+             * Pollers
+             * @description Pollers Temporal lists (it keeps a dead one for minutes): informational; null when Temporal did not answer.
+             */
+            pollers: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "served" | "unserved";
+            /**
+             * Workers
+             * @description Workers whose heartbeat names the queue and is recent.
+             */
+            workers: number;
         };
         /** TokenResponse */
         TokenResponse: {
@@ -5772,7 +5894,83 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HealthOut"];
+                    "application/json": components["schemas"]["HealthReport"];
+                };
+            };
+            /** @description Degraded or down: something is not up. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthReport"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    live_health_live_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveOut"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ready_health_ready_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthReport"];
+                };
+            };
+            /** @description Down: the database or Temporal is unreachable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthReport"];
                 };
             };
             /** @description Error */

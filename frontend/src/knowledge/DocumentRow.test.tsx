@@ -52,6 +52,17 @@ describe("DocumentRow", () => {
     expect(row).toHaveTextContent("Waiting for a worker");
   });
 
+  it("says what an unfinished document waits for, and nothing once it is finished", () => {
+    const notice = "Waiting for an ingestion worker: none has been seen for 40 s.";
+    const { row } = renderRow(
+      makeDocument({ status: "queued", stage: "queued", percentage: 0, eta_seconds: null, notice }),
+    );
+    expect(within(row).getByTestId("document-notice")).toHaveTextContent(notice);
+    cleanup();
+    const { row: finished } = renderRow(makeDocument({ status: "completed", stage: "completed", notice }));
+    expect(within(finished).queryByTestId("document-notice")).toBeNull();
+  });
+
   it("shows a completed document full, without ETA or cancel", () => {
     const { row } = renderRow(
       makeDocument({

@@ -1,4 +1,7 @@
-/** One document: status chip, progress bar with pages, chunks, percentage and ETA; actions (unless read-only). */
+/**
+ * One document: status chip, progress bar with pages, chunks, percentage and ETA; what an
+ * unfinished ingestion waits for (no ingestion worker alive); actions (unless read-only).
+ */
 import { Alert, Box, Button, LinearProgress, Stack, Typography } from "@mui/material";
 
 import { StatusChip } from "../components/StatusChip";
@@ -115,6 +118,11 @@ export function DocumentRow({ document, onCancel, onRetry, onDelete, busy = fals
       >
         {details.join(" · ")}
       </Typography>
+      {!finished && document.notice ? (
+        <Alert severity="warning" data-testid="document-notice" sx={{ mt: 1, py: 0 }}>
+          {document.notice}
+        </Alert>
+      ) : null}
       {document.status === "failed" ? (
         <Alert severity="error" sx={{ mt: 1, py: 0 }}>
           {document.error || "The ingestion failed without a reason."}
