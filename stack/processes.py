@@ -47,6 +47,8 @@ class ManagedProcess:
     name: str
     popen: subprocess.Popen[bytes]
     log_path: Path
+    log_offset: int = 0
+    """Where this process's output begins in its log (a restart appends to the same file)."""
 
     def stop(self, grace: float = 10.0) -> None:
         if self.popen.poll() is not None:
@@ -65,13 +67,33 @@ class ManagedProcess:
             self.popen.wait()
 
 
-def spawn(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> ManagedProcess:
+def spawn(
+    name: str,
+    args: list[str],
+    env: dict[str, str],
+    log_dir: Path,
+    *,
+    own_process_group: bool = False,
+) -> ManagedProcess:
+    """Starts ``args`` with output appended to ``log_dir/<name>.log``.
+
+    ``own_process_group`` keeps a terminal's Ctrl-C from reaching the child: the
+    launcher that started it decides when and in which order it stops.
+    """
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"
     log = open(log_path, "ab")  # noqa: SIM115 - handed to the child
-    popen = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path.cwd())
+    offset = log.tell()
+    popen = subprocess.Popen(
+        args,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=Path.cwd(),
+        process_group=0 if own_process_group else None,
+    )
     log.close()
-    return ManagedProcess(name, popen, log_path)
+    return ManagedProcess(name, popen, log_path, offset)
 
 
 def temporal_binary() -> str:
@@ -83,10 +105,11 @@ def temporal_binary() -> str:
     return found
 
 
-def start_temporal(
-    data_dir: Path, port: int, ui_port: int, log_dir: Path, *, persistent: bool = True
-) -> ManagedProcess:
-    """``temporal server start-dev`` on loopback, with eager workflow start enabled."""
+def temporal_command(
+    data_dir: Path, port: int, ui_port: int, *, persistent: bool = True
+) -> list[str]:
+    """``temporal server start-dev`` on loopback, with eager workflow start enabled; with
+    ``persistent``, its database is ``data_dir/temporal.db`` (kept across restarts)."""
     args = [
         temporal_binary(),
         "server",
@@ -106,13 +129,29 @@ def start_temporal(
     if persistent:
         data_dir.mkdir(parents=True, exist_ok=True)
         args += ["--db-filename", str(data_dir / "temporal.db")]
-    proc = spawn("temporal", args, dict(os.environ), log_dir)
+    return args
+
+
+def start_temporal(
+    data_dir: Path,
+    port: int,
+    ui_port: int,
+    log_dir: Path,
+    *,
+    persistent: bool = True,
+    own_process_group: bool = False,
+) -> ManagedProcess:
+    """The Temporal dev server of ``temporal_command``, once its port accepts connections."""
+    args = temporal_command(data_dir, port, ui_port, persistent=persistent)
+    proc = spawn("temporal", args, dict(os.environ), log_dir, own_process_group=own_process_group)
     wait_for_port(port, 60, proc.popen)
     return proc
 
 
-def start_worker(env: dict[str, str], log_dir: Path, name: str = "worker") -> ManagedProcess:
-    return spawn(name, [PYTHON, "-m", "worker"], env, log_dir)
+def start_worker(
+    env: dict[str, str], log_dir: Path, name: str = "worker", *, own_process_group: bool = False
+) -> ManagedProcess:
+    return spawn(name, [PYTHON, "-m", "worker"], env, log_dir, own_process_group=own_process_group)
 
 
 def migrate(env: dict[str, str]) -> None:
@@ -120,11 +159,17 @@ def migrate(env: dict[str, str]) -> None:
 
 
 def start_api(
-    env: dict[str, str], host: str, port: int, log_dir: Path, name: str = "api"
+    env: dict[str, str],
+    host: str,
+    port: int,
+    log_dir: Path,
+    name: str = "api",
+    *,
+    own_process_group: bool = False,
 ) -> ManagedProcess:
     args = [PYTHON, "-m", "uvicorn", "api.main:app", "--host", host, "--port", str(port)]
     args += ["--no-access-log"]
-    return spawn(name, args, env, log_dir)
+    return spawn(name, args, env, log_dir, own_process_group=own_process_group)
 
 
 def wait_healthy(base_url: str, timeout: float, procs: list[ManagedProcess]) -> None:
@@ -161,10 +206,17 @@ class Stack:
             proc.stop()
 
 
-def start_chroma(path: Path, port: int, log_dir: Path) -> ManagedProcess:
-    """A Chroma server (``chroma run``), as production uses through CHROMA_URL."""
+def chroma_command(path: Path, port: int) -> list[str]:
+    """A Chroma server (``chroma run``) over ``path`` on loopback."""
     chroma = Path(PYTHON).parent / "chroma"
-    args = [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
-    proc = spawn("chroma", args, dict(os.environ), log_dir)
+    return [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+
+
+def start_chroma(
+    path: Path, port: int, log_dir: Path, *, own_process_group: bool = False
+) -> ManagedProcess:
+    """A Chroma server, as production uses through CHROMA_URL, once its port is open."""
+    args = chroma_command(path, port)
+    proc = spawn("chroma", args, dict(os.environ), log_dir, own_process_group=own_process_group)
     wait_for_port(port, 60, proc.popen)
     return proc
