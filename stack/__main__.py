@@ -80,7 +80,7 @@ def start_product(supervisor: Supervisor, data_dir: Path, log_dir: Path) -> str:
     supervisor.add(
         start_api(env, host, port, log_dir, own_process_group=True),
         lambda: start_api(env, host, port, log_dir, own_process_group=True),
-        answers_http(f"{base}/health"),
+        answers_http(f"{base}/health/live"),
     )
     wait_healthy(base, 180, supervisor.processes)
     return base

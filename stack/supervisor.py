@@ -39,7 +39,7 @@ def port_open(port: int) -> ReadyCheck:
 
 
 def answers_http(url: str) -> ReadyCheck:
-    """Ready once ``url`` answers at all (a 503 from /health still means the API serves)."""
+    """Ready once ``url`` answers at all, whatever its status."""
 
     def check(_: ManagedProcess) -> bool:
         try:
