@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from api.api_keys import router as api_keys
 from api.auth import router as auth
@@ -19,6 +20,7 @@ from api.core.frontend import mount_frontend
 from api.core.headers import SecurityHeaders
 from api.core.operator_routes import install_operator_routes
 from api.core.request_guard import RequestGuard
+from api.core.request_telemetry import RequestTelemetry
 from api.core.route_access import undecided_routes
 from api.core.temporal import TemporalConnector
 from api.db.session import get_sessionmaker
@@ -35,6 +37,11 @@ from api.workflows import purge_router as archive_admin
 from api.workflows import router as workflows
 from api.workspaces import router as workspaces
 from settings import get_settings
+from telemetry.logs import configure_logging
+from telemetry.tracing import configure_tracing
+
+# Probes, scrapes and static files make no spans (comma-separated patterns, searched).
+UNTRACED_PATHS = "/health,/metrics,/assets/"
 
 
 @asynccontextmanager
@@ -62,6 +69,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
+    settings = get_settings()
+    configure_logging(settings, service="api")
+    configure_tracing(settings, service="genai-stack-api")
     app = FastAPI(
         title="GenAI Stack",
         version="0.1.0",
@@ -78,8 +88,8 @@ def create_app() -> FastAPI:
     v1 = APIRouter(prefix="/api/v1")
     # The upload route streams its body to disk and enforces max_upload_bytes itself.
     upload_path = v1.prefix + documents.UPLOAD_PATH
-    settings = get_settings()
-    # Middleware added later runs first: headers, CORS, body size, then the input guard.
+    # Middleware added later runs first: request ids, logs and metrics, headers, CORS, body
+    # size, then the input guard.
     app.add_middleware(RequestGuard, exempt_paths=frozenset({upload_path}))
     app.add_middleware(
         BodySizeLimit,
@@ -88,6 +98,9 @@ def create_app() -> FastAPI:
     )
     app.add_middleware(Cors, allowed_origins=parse_origins(settings.cors_allowed_origins))
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        RequestTelemetry, access_log=settings.access_log, metrics=settings.metrics_enabled
+    )
 
     for module in (
         auth,
@@ -114,6 +127,11 @@ def create_app() -> FastAPI:
     install_operator_routes(app, settings)  # /metrics, /docs, /redoc, /openapi.json
 
     mount_frontend(app)  # last: its catch-all must not shadow the routes above
+    if settings.tracing_enabled:
+        # Outermost: a server span around each request, current in everything inside.
+        FastAPIInstrumentor.instrument_app(
+            app, excluded_urls=UNTRACED_PATHS, exclude_spans=["receive", "send"]
+        )
     return app
 
 

@@ -9,6 +9,7 @@ writes what code logs, and no code logs a key (tests scan the logs for every key
 
 import json
 import logging
+import os
 import sys
 import traceback
 from datetime import UTC, datetime
@@ -65,7 +66,7 @@ class JsonFormatter(logging.Formatter):
             if key not in _STANDARD and key not in _DROPPED and not key.startswith("_"):
                 line[key] = value
         span = trace.get_current_span().get_span_context()
-        if span.is_valid:
+        if span.is_valid:  # else a step's bound trace id, if any (telemetry/step_logs.py)
             line["trace_id"] = format(span.trace_id, "032x")
             line["span_id"] = format(span.span_id, "016x")
         if record.exc_info and record.exc_info[1] is not None:
@@ -111,6 +112,11 @@ def configure_logging(settings: Settings, *, service: str) -> None:
     handler.setFormatter(
         JsonFormatter(service) if settings.log_format == "json" else TextFormatter()
     )
+    if settings.log_format == "json":
+        # Progress bars (model loading, batches) write partial lines to stderr between the
+        # JSON ones. tqdm reads this when it is first imported, which is after this.
+        os.environ.setdefault("TQDM_DISABLE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

@@ -34,6 +34,7 @@ from temporalio.worker import (
 
 from settings import Settings
 from telemetry.metrics import STEP_ATTEMPTS, STEP_DURATION, STEP_FAILURES
+from telemetry.step_logs import StepLogContext
 
 STEP_ATTEMPT_HEADER = "genai-step-attempt"
 
@@ -51,8 +52,9 @@ class StepMetrics(Interceptor):
 
 
 def step_interceptors(settings: Settings) -> list[Interceptor]:
-    """The interceptors of every worker of ours: none when metrics are off."""
-    return [StepMetrics()] if settings.metrics_enabled else []
+    """The interceptors of every worker of ours: the step's ids on its log lines, and its
+    metrics unless they are off."""
+    return [StepLogContext(), *([StepMetrics()] if settings.metrics_enabled else [])]
 
 
 def error_class(error: BaseException) -> str:

@@ -14,9 +14,11 @@ it they are still created, so the trace id is on runs, responses and log lines.
 """
 
 import logging
+import os
+import socket
 
 from opentelemetry import trace
-from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.resources import SERVICE_INSTANCE_ID, SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
@@ -33,7 +35,9 @@ def configure_tracing(settings: Settings, *, service: str) -> TracerProvider | N
         return None
     if _configured:
         return _configured[0]
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service}))
+    instance = f"{socket.gethostname()}:{os.getpid()}"
+    resource = Resource.create({SERVICE_NAME: service, SERVICE_INSTANCE_ID: instance})
+    provider = TracerProvider(resource=resource)
     if settings.otel_exporter_otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 

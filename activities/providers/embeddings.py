@@ -67,7 +67,11 @@ def _embed_locally(texts: list[str]) -> list[list[float]]:
     model = load_local_model()
     with _local_encode_lock:
         vectors = model.encode(
-            texts, batch_size=_LOCAL_BATCH, normalize_embeddings=True, convert_to_numpy=True
+            texts,
+            batch_size=_LOCAL_BATCH,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
         )
     result: list[list[float]] = vectors.tolist()
     return result

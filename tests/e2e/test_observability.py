@@ -21,11 +21,12 @@ from tests.support.login import login
 from tests.support.polling import eventually
 
 SERVER, CLIENT = 2, 3  # OTLP span kinds
-# From the provider call up to the request: each of these must be an ancestor.
+# From the provider call up to the request, its ancestors. (The workflow's own span,
+# RunWorkflow, is a sibling of its steps under StartWorkflow: Temporal's tracing
+# interceptor parents a workflow's outbound calls to the context it was started with.)
 CHAIN = [
     "RunActivity:generate_answer",
     "StartActivity:generate_answer",
-    "RunWorkflow:GraphRun",
     "StartWorkflow:GraphRun",
 ]
 
@@ -66,7 +67,9 @@ def _provider_call_with_its_chain(
         except AssertionError:
             return None
         names = [s.name for s in chain]
-        if not all(n in names for n in CHAIN) or chain[-1].kind != SERVER:
+        if names[:-1] != CHAIN or chain[-1].kind != SERVER:
+            return None
+        if not any(s.name == "RunWorkflow:GraphRun" for s in spans.values()):
             return None
         return calls[0], chain
 
@@ -74,7 +77,7 @@ def _provider_call_with_its_chain(
         complete,
         timeout=20,
         interval=0.2,
-        message=lambda: f"trace {trace_id}: {[s.name for s in otlp.trace(trace_id)]}",
+        message=lambda: f"trace {trace_id}: {otlp.trace(trace_id)}",
     )
 
 
@@ -91,10 +94,6 @@ def test_a_run_is_one_trace_from_the_request_to_the_provider_call(
     assert timeline["run"]["trace_id"] == trace_id
 
     call, chain = _provider_call_with_its_chain(otlp, trace_id)
-    names = [s.name for s in chain]
-    # In order, from the provider call up: activity, its start, the workflow, its start,
-    # then the request that started the run.
-    assert [n for n in names if n in CHAIN] == CHAIN
     root = chain[-1]
     assert root.service == "genai-stack-api"
     assert "/execute" in root.name
@@ -119,18 +118,20 @@ def test_the_trace_crosses_from_the_api_to_the_worker_process(
     api_without_worker: httpx.Client, otlp: OtlpReceiver
 ) -> None:
     client = api_without_worker
-    reply = client.post(
-        f"/workflows/{_workflow(client, 'traced remote')}/execute", json={"query": "hi"}
-    )
+    workflow_id = _workflow(client, "traced remote")
+    reply = client.post(f"/workflows/{workflow_id}/execute", json={"query": "hi"})
     assert reply.status_code == 200, reply.text
     trace_id = reply.headers["X-Trace-Id"]
 
     call, chain = _provider_call_with_its_chain(otlp, trace_id)
     by_name = {s.name: s for s in chain}
-    assert call.service == "genai-stack-worker"
-    assert by_name["RunActivity:generate_answer"].service == "genai-stack-worker"
-    assert by_name["StartWorkflow:GraphRun"].service == "genai-stack-api"
-    assert chain[-1].service == "genai-stack-api" and chain[-1].kind == SERVER
+    started = by_name["StartWorkflow:GraphRun"]
+    ran = by_name["RunActivity:generate_answer"]
+    # This API hosts no worker: another process (the worker, or the first API's
+    # in-process worker) ran the step, and its spans joined the request's trace.
+    assert started.instance != ran.instance
+    assert call.instance == ran.instance
+    assert chain[-1].instance == started.instance and chain[-1].kind == SERVER
 
 
 def _log_lines(log_dir: Path) -> list[dict[str, Any]]:

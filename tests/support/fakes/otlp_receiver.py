@@ -20,7 +20,8 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 
 @dataclass(frozen=True)
 class ReceivedSpan:
-    """One span as exported: ids in hex, the exporting process's service name."""
+    """One span as exported: ids in hex; the exporting process's service name and
+    instance (host:pid)."""
 
     trace_id: str
     span_id: str
@@ -28,6 +29,7 @@ class ReceivedSpan:
     name: str
     kind: int
     service: str
+    instance: str
     attributes: dict[str, Any]
 
 
@@ -74,6 +76,7 @@ class OtlpReceiver:
         for resource_spans in request.resource_spans:
             attributes = {a.key: _value(a.value) for a in resource_spans.resource.attributes}
             service = str(attributes.get("service.name", ""))
+            instance = str(attributes.get("service.instance.id", ""))
             for scope_spans in resource_spans.scope_spans:
                 for span in scope_spans.spans:
                     received.append(
@@ -84,6 +87,7 @@ class OtlpReceiver:
                             name=span.name,
                             kind=span.kind,
                             service=service,
+                            instance=instance,
                             attributes={a.key: _value(a.value) for a in span.attributes},
                         )
                     )
