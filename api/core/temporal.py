@@ -52,7 +52,9 @@ class TemporalConnector:
             if self._client is None:
                 try:
                     client = await connect_temporal(
-                        self._settings.temporal_address, self._settings.temporal_namespace
+                        self._settings.temporal_address,
+                        self._settings.temporal_namespace,
+                        tracing=self._settings.tracing_enabled,
                     )
                     await ensure_search_attributes(client)
                 except Exception as exc:  # connection refused, DNS, TLS...

@@ -38,6 +38,11 @@ class RunOut(BaseModel):
     started_at: datetime
     finished_at: datetime | None
     temporal_ui_url: str
+    trace_id: str | None = Field(
+        default=None,
+        description="The OpenTelemetry trace of the request that started the run (32 hex "
+        "digits): its steps and provider calls are spans of it. Null with tracing off.",
+    )
 
 
 class RunFilter(RequestBody):
