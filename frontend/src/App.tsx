@@ -11,6 +11,7 @@ import { ConnectionsPage } from "./connections/ConnectionsPage";
 import { KnowledgeBasesPage } from "./knowledge/KnowledgeBasesPage";
 import { RunDetailPage } from "./runs/RunDetailPage";
 import { RunsPage } from "./runs/RunsPage";
+import { UsagePage } from "./usage/UsagePage";
 import { DashboardPage } from "./workflows/DashboardPage";
 import { WorkspaceSettingsPage } from "./workspaces/WorkspaceSettingsPage";
 
@@ -49,6 +50,7 @@ export const routes: RouteObject[] = [
       { path: "/runs", element: <RunsPage /> },
       { path: "/runs/:runId", element: <RunDetailPage /> },
       { path: "/knowledge-bases", element: <KnowledgeBasesPage /> },
+      { path: "/usage", element: <UsagePage /> },
       { path: "/connections", element: <ConnectionsPage /> },
       { path: "/workspace", element: <WorkspaceSettingsPage /> },
       { path: "/api-keys", element: <ApiKeysPage /> },

@@ -73,6 +73,10 @@ export const queryKeys = {
     /** Every provider connection: the administrators' page and the builder's picker. */
     list: () => ["connections", "list"] as const,
   },
+  usage: {
+    /** A usage report (`GET /usage`) for a range, grouping and workspace. */
+    report: (query: Readonly<Record<string, string>>) => ["usage", "report", query] as const,
+  },
   chat: {
     /** A workflow's chat sessions, most recent first. */
     sessions: (workflowId: string) => ["chat", "sessions", workflowId] as const,

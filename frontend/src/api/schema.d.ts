@@ -628,7 +628,7 @@ export interface paths {
         };
         /**
          * Get Run
-         * @description One run with each step's live status, asked of the workflow itself.
+         * @description One run with each step's live status, asked of the workflow itself, and its usage.
          */
         get: operations["get_run_api_v1_runs__run_id__get"];
         put?: never;
@@ -753,6 +753,47 @@ export interface paths {
          *     built from its Temporal event history.
          */
         get: operations["get_timeline_api_v1_runs__run_id__timeline_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Usage
+         * @description Tokens and estimated cost of the runs you may read, grouped by day, workflow, user
+         *     or model.
+         */
+        get: operations["get_usage_api_v1_usage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usage/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Prices
+         * @description The price table costs are estimated with (USD per million tokens).
+         */
+        get: operations["get_prices_api_v1_usage_prices_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2304,6 +2345,26 @@ export interface components {
             role: components["schemas"]["Role"];
         };
         /**
+         * ModelPrice
+         * @description USD per million tokens of one model (a model also matches the longest key that
+         *     prefixes it).
+         */
+        ModelPrice: {
+            /** Completion Usd Per Million */
+            completion_usd_per_million: number;
+            /**
+             * Key
+             * @description provider/model
+             */
+            key: string;
+            /** Model */
+            model: string;
+            /** Prompt Usd Per Million */
+            prompt_usd_per_million: number;
+            /** Provider */
+            provider: string;
+        };
+        /**
          * Node
          * @description One component placed on the canvas.
          */
@@ -2367,6 +2428,8 @@ export interface components {
             activity?: string | null;
             /** Attempts */
             attempts?: components["schemas"]["AttemptRecord"][];
+            /** @description llm_engine: tokens and estimated cost of all its attempts (failed and interrupted ones too, which ``usage`` does not count). */
+            attempts_usage?: components["schemas"]["RunUsage"] | null;
             /** Component */
             component: string;
             /** Config */
@@ -2504,6 +2567,19 @@ export interface components {
              * @default 0
              */
             y: number;
+        };
+        /**
+         * PriceList
+         * @description The price table in effect: the built-in one with PRICES_FILE merged over it.
+         */
+        PriceList: {
+            /**
+             * Overridden
+             * @description Whether PRICES_FILE is set.
+             */
+            overridden: boolean;
+            /** Prices */
+            prices: components["schemas"]["ModelPrice"][];
         };
         /** PurgeReport */
         PurgeReport: {
@@ -2671,6 +2747,13 @@ export interface components {
             status: string;
             /** Temporal Ui Url */
             temporal_ui_url: string;
+            /**
+             * Trace Id
+             * @description The OpenTelemetry trace of the request that started the run (32 hex digits): its steps and provider calls are spans of it. Null with tracing off.
+             */
+            trace_id?: string | null;
+            /** @description LLM tokens and estimated cost of the run, every attempt counted. */
+            usage?: components["schemas"]["RunUsage"] | null;
             /** User Id */
             user_id: string;
             /**
@@ -2748,6 +2831,11 @@ export interface components {
             status: string;
             /** Temporal Ui Url */
             temporal_ui_url: string;
+            /**
+             * Trace Id
+             * @description The OpenTelemetry trace of the request that started the run (32 hex digits): its steps and provider calls are spans of it. Null with tracing off.
+             */
+            trace_id?: string | null;
             /** User Id */
             user_id: string;
             /**
@@ -2832,11 +2920,53 @@ export interface components {
              * @enum {string}
              */
             status: "running" | "completed" | "failed" | "timed_out" | "terminated" | "cancelled";
+            /** @description LLM tokens and estimated cost of the whole run, every attempt counted. */
+            usage?: components["schemas"]["RunUsage"] | null;
         };
         /** RunTimelineOut */
         RunTimelineOut: {
             run: components["schemas"]["RunOut"];
             timeline: components["schemas"]["RunTimeline"];
+        };
+        /**
+         * RunUsage
+         * @description LLM tokens and their estimated cost (every attempt counted: completed, failed and
+         *     interrupted ones were all paid for).
+         */
+        RunUsage: {
+            /**
+             * Completion Tokens
+             * @default 0
+             */
+            completion_tokens: number;
+            /**
+             * Estimated
+             * @description Some tokens were counted by us (an attempt that failed or was interrupted while streaming, a server that reports no usage), not billed.
+             * @default false
+             */
+            estimated: boolean;
+            /**
+             * Estimated Cost Usd
+             * @description Tokens × the price table's prices (USD); null when none of the tokens is of a model with a price. An estimate, not an invoice.
+             * @default 0
+             */
+            estimated_cost_usd: number | null;
+            /**
+             * Prompt Tokens
+             * @default 0
+             */
+            prompt_tokens: number;
+            /**
+             * Total Tokens
+             * @default 0
+             */
+            total_tokens: number;
+            /**
+             * Unpriced Tokens
+             * @description Tokens of models without a price: not in the cost.
+             * @default 0
+             */
+            unpriced_tokens: number;
         };
         /**
          * ServiceHealth
@@ -2963,6 +3093,8 @@ export interface components {
              * @description Text deltas the provider sent (OpenAI: one token each; Gemini: several).
              */
             tokens: number;
+            /** @description The tokens this attempt cost and their estimated cost (billed when it completed, estimated when it failed or was interrupted); null if not recorded. */
+            usage?: components["schemas"]["RunUsage"] | null;
         };
         /**
          * TaskQueueHealth
@@ -3018,6 +3150,91 @@ export interface components {
              * @default 0
              */
             total_tokens: number;
+        };
+        /**
+         * UsageGroup
+         * @description One row of a usage report: a day, a workflow, a user or a model.
+         */
+        UsageGroup: {
+            /**
+             * Completion Tokens
+             * @default 0
+             */
+            completion_tokens: number;
+            /**
+             * Estimated
+             * @description Some tokens were counted by us (an attempt that failed or was interrupted while streaming, a server that reports no usage), not billed.
+             * @default false
+             */
+            estimated: boolean;
+            /**
+             * Estimated Cost Usd
+             * @description Tokens × the price table's prices (USD); null when none of the tokens is of a model with a price. An estimate, not an invoice.
+             * @default 0
+             */
+            estimated_cost_usd: number | null;
+            /**
+             * Key
+             * @description The day (YYYY-MM-DD, UTC), workflow id, user id or provider/model.
+             */
+            key: string;
+            /**
+             * Label
+             * @description What to show: the day, workflow name, email or model.
+             */
+            label: string;
+            /**
+             * Prompt Tokens
+             * @default 0
+             */
+            prompt_tokens: number;
+            /**
+             * Runs
+             * @description Runs with LLM usage in this group.
+             */
+            runs: number;
+            /**
+             * Total Tokens
+             * @default 0
+             */
+            total_tokens: number;
+            /**
+             * Unpriced Tokens
+             * @description Tokens of models without a price: not in the cost.
+             * @default 0
+             */
+            unpriced_tokens: number;
+        };
+        /**
+         * UsageReport
+         * @description Tokens and estimated cost of the runs you may read, started in [from, to).
+         */
+        UsageReport: {
+            /**
+             * Cost Unknown
+             * @description Some tokens are of models without a price (see unpriced_tokens).
+             */
+            cost_unknown: boolean;
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            /**
+             * Group By
+             * @enum {string}
+             */
+            group_by: "day" | "workflow" | "user" | "model";
+            /** Rows */
+            rows: components["schemas"]["UsageGroup"][];
+            /**
+             * To
+             * Format: date-time
+             * @description Exclusive.
+             */
+            to: string;
+            /** @description Every row together (key and label 'total'). */
+            totals: components["schemas"]["UsageGroup"];
         };
         /** UserCreate */
         UserCreate: {
@@ -4786,6 +5003,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunTimelineOut"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_usage_api_v1_usage_get: {
+        parameters: {
+            query?: {
+                /** @description An ISO date or datetime (UTC when naive); default: 30 days before 'to'. */
+                from?: string | null;
+                /** @description An ISO date (that day included) or datetime (excluded); default: now. */
+                to?: string | null;
+                group_by?: "day" | "workflow" | "user" | "model";
+                workspace_id?: string | null;
+                workflow_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReport"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_prices_api_v1_usage_prices_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceList"];
                 };
             };
             /** @description Error */

@@ -12,6 +12,7 @@ const LINKS = [
   { to: "/", label: "Workflows" },
   { to: "/runs", label: "Runs" },
   { to: "/knowledge-bases", label: "Knowledge bases" },
+  { to: "/usage", label: "Usage" },
   { to: "/connections", label: "Connections", adminOnly: true },
 ];
 

@@ -120,7 +120,13 @@ export function RunDetailPage() {
         {running ? <CircularProgress size={18} aria-label="Run in progress" /> : null}
       </Stack>
 
-      <RunSummary run={r} workflowName={workflowName} running={running} duration={duration} />
+      <RunSummary
+        run={r}
+        workflowName={workflowName}
+        running={running}
+        duration={duration}
+        usage={t?.usage ?? r.usage}
+      />
 
       {answer ? <LiveAnswer answer={answer} /> : null}
 

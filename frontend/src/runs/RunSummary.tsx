@@ -1,10 +1,14 @@
-/** A run's facts: workflow, version, query, times, parent run, Temporal link, plan hash, error. */
+/**
+ * A run's facts: workflow, version, query, times, LLM usage and estimated cost, parent run,
+ * Temporal link, plan hash, error.
+ */
 import OpenInNewIcon from "@mui/icons-material/OpenInNew";
 import { Alert, Box, Link, Paper } from "@mui/material";
 import type { ReactNode } from "react";
 import { Link as RouterLink } from "react-router-dom";
 
 import type { Schemas } from "../api/client";
+import { formatCost, formatTokens } from "../usage/useUsage";
 import { formatDuration, formatTime } from "./format";
 
 export interface RunSummaryProps {
@@ -12,9 +16,11 @@ export interface RunSummaryProps {
   workflowName: string | undefined;
   running: boolean;
   duration: number | null;
+  /** Tokens of every LLM attempt and their estimated cost (the timeline's, else the run's). */
+  usage?: Schemas["RunUsage"] | null;
 }
 
-export function RunSummary({ run: r, workflowName, running, duration }: RunSummaryProps) {
+export function RunSummary({ run: r, workflowName, running, duration, usage }: RunSummaryProps) {
   const parentId = r.parent_run_id ?? null;
   return (
     <Paper variant="outlined" sx={{ p: 2, mb: 2 }}>
@@ -44,6 +50,15 @@ export function RunSummary({ run: r, workflowName, running, duration }: RunSumma
         <Field label="Started">{formatTime(r.started_at)}</Field>
         <Field label="Finished">{r.finished_at ? formatTime(r.finished_at) : running ? "running…" : "—"}</Field>
         <Field label="Duration">{formatDuration(duration)}</Field>
+        {usage ? (
+          <Field label="Usage">
+            <span data-testid="run-usage">
+              {`${formatTokens(usage.total_tokens ?? 0)} tokens (${formatTokens(usage.prompt_tokens ?? 0)} prompt, `}
+              {`${formatTokens(usage.completion_tokens ?? 0)} completion) · estimated cost ${formatCost(usage.estimated_cost_usd)}`}
+              {usage.estimated ? " · partly estimated (failed or interrupted attempts)" : ""}
+            </span>
+          </Field>
+        ) : null}
         {parentId ? (
           <Field label={r.kind === "replay" ? "Replay of" : "Re-run of"}>
             <Link component={RouterLink} to={`/runs/${parentId}`} sx={{ fontFamily: "monospace" }} data-testid="parent-run-link">
