@@ -5,6 +5,8 @@ Temporal's DescribeTaskQueue keeps a SIGKILLed worker's poller listed for minute
 readiness counts the workers' heartbeats instead (``activities/storage/worker_heartbeats.py``).
 """
 
+import asyncio
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -14,7 +16,9 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
+from activities.storage.worker_heartbeats import WORKER_HEARTBEATS, QueueHeartbeat
 from settings import Settings
 from stack.processes import free_port, start_api
 from tests.support.fakes.keys import GEMINI_KEY, OPENAI_KEY, SERPAPI_KEY
@@ -29,6 +33,8 @@ GRAPH, INGEST = "graph-runs", "ingest"
 UNSERVED_AFTER = Settings().queue_unserved_after_seconds  # the default; no stack overrides it
 # One poll of readiness (the probes answer in milliseconds here; the timeout is 3 s).
 POLL = 0.25
+# What measuring adds to the design's bound: the poll interval and one readiness answer.
+SLACK = 1.5
 
 
 def ready(api_url: str) -> httpx.Response:
@@ -114,7 +120,7 @@ def test_a_killed_worker_is_named_within_seconds_and_an_upload_says_it_waits(
     try:
         elapsed, reply = seconds_until_unserved(api, INGEST, killed_at)
         print(f"\ningest named unserved {elapsed:.1f} s after the worker was SIGKILLed")
-        assert elapsed <= UNSERVED_AFTER + 1.0
+        assert elapsed <= UNSERVED_AFTER + SLACK
         report = reply.json()
         assert reply.status_code == 200  # degraded: the API still works
         assert report["status"] == "degraded"
@@ -174,7 +180,7 @@ def test_without_the_apis_worker_a_killed_worker_leaves_both_queues_unserved(
         reply = ready(stack.api_url)
         print(f"\ngraph-runs named unserved {elapsed:.1f} s after the worker was SIGKILLed")
         print(f"Temporal still lists pollers: {[q['pollers'] for q in queues_of(reply).values()]}")
-        assert elapsed <= UNSERVED_AFTER + 1.0
+        assert elapsed <= UNSERVED_AFTER + SLACK
         assert reply.status_code == 200 and reply.json()["status"] == "degraded"
         assert {q: v["status"] for q, v in queues_of(reply).items()} == {
             GRAPH: "unserved",
@@ -219,3 +225,38 @@ def test_liveness_answers_while_temporal_is_unreachable_and_readiness_says_down(
         assert httpx.get(f"{url}/health/live").status_code == 200
     finally:
         api.stop()
+
+
+async def test_a_heartbeat_is_refreshed_while_it_runs_and_deleted_when_it_stops(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'heartbeats.db'}"
+    engine = sa.create_engine(url)
+    WORKER_HEARTBEATS.metadata.create_all(engine)
+    settings = Settings(database_url=url, worker_heartbeat_seconds=0.05)
+
+    def rows() -> list[sa.Row]:
+        with engine.connect() as conn:
+            return list(conn.execute(sa.select(WORKER_HEARTBEATS)).all())
+
+    async with QueueHeartbeat(settings, [GRAPH, INGEST], engine=engine) as beat:
+        await asyncio.sleep(0.1)
+        (first,) = rows()
+        assert (first.id, first.queues, first.pid) == (beat.id, "graph-runs,ingest", os.getpid())
+        await asyncio.sleep(0.2)
+        (later,) = rows()
+        assert later.seen_at > first.seen_at
+    assert rows() == []
+
+
+async def test_a_heartbeat_without_its_database_logs_once_and_never_raises(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    closed = urlsplit(closed_port_url()).netloc
+    url = f"postgresql+psycopg://nobody@{closed}/nothing"
+    settings = Settings(database_url=url, worker_heartbeat_seconds=0.05)
+    with caplog.at_level(logging.WARNING, logger="worker.heartbeat"):
+        async with QueueHeartbeat(settings, [INGEST]):
+            await asyncio.sleep(0.5)  # about ten failed beats
+    failures = [r for r in caplog.records if "heartbeat not written" in r.getMessage()]
+    assert len(failures) == 1  # once per streak of failures
