@@ -1,6 +1,6 @@
 /**
  * A run's facts: workflow, version, query, times, LLM usage and estimated cost, parent run,
- * Temporal link, plan hash, error.
+ * Temporal link, trace id, plan hash, error.
  */
 import OpenInNewIcon from "@mui/icons-material/OpenInNew";
 import { Alert, Box, Link, Paper } from "@mui/material";
@@ -72,6 +72,13 @@ export function RunSummary({ run: r, workflowName, running, duration, usage }: R
             Open in Temporal UI <OpenInNewIcon sx={{ fontSize: 14, verticalAlign: "middle" }} />
           </Link>
         </Field>
+        {r.trace_id ? (
+          <Field label="Trace">
+            <Box component="span" sx={{ fontFamily: "monospace" }} data-testid="run-trace-id" title="OpenTelemetry trace id: find the run's spans in your trace viewer">
+              {r.trace_id}
+            </Box>
+          </Field>
+        ) : null}
         <Field label="Plan hash">
           <Box component="span" sx={{ fontFamily: "monospace" }} title={r.plan_hash}>
             {r.plan_hash.slice(0, 16)}…
