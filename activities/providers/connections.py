@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from activities.providers.connection_keys import ConnectionKeyring
 from activities.providers.url_guard import AddressPolicy
+from activities.storage.database import shared_engine
 from settings import Settings
 from workflows.components import LlmProvider
 
@@ -121,7 +122,7 @@ class ConnectionStore:
 
     @cached_property
     def _db(self) -> sa.Engine:
-        return self._engine or sa.create_engine(self._settings.sqlalchemy_url)
+        return self._engine or shared_engine(self._settings.sqlalchemy_url)
 
     async def get(self, name: str) -> ResolvedConnection | None:
         """The connection called ``name``, or None."""

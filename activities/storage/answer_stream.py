@@ -34,6 +34,7 @@ from typing import Literal
 
 import sqlalchemy as sa
 
+from activities.storage.database import shared_engine
 from settings import Settings
 
 RETENTION_SECONDS = 24 * 3600.0
@@ -113,7 +114,7 @@ class AnswerStreams:
 
     @cached_property
     def _db(self) -> sa.Engine:
-        return self._engine or sa.create_engine(self._settings.sqlalchemy_url)
+        return self._engine or shared_engine(self._settings.sqlalchemy_url)
 
     async def open(self, run_id: str, node_id: str) -> StreamWriter:
         """A new stream of ``node_id`` in ``run_id``, numbered after the ones before."""

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from temporalio import activity
 
+from activities.storage.database import shared_engine
 from settings import Settings
 
 STEP_RECORD_RETENTION = 7 * 24 * 3600.0
@@ -58,7 +59,7 @@ class StepRecords:
 
     @cached_property
     def _db(self) -> sa.Engine:
-        return self._engine or sa.create_engine(self._settings.sqlalchemy_url)
+        return self._engine or shared_engine(self._settings.sqlalchemy_url)
 
     async def once(
         self,

@@ -39,6 +39,7 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from activities.storage.database import shared_engine
 from settings import Settings
 
 UsageOutcome = Literal["completed", "failed", "interrupted"]
@@ -104,7 +105,7 @@ class UsageRecords:
 
     @cached_property
     def _db(self) -> sa.Engine:
-        return self._engine or sa.create_engine(self._settings.sqlalchemy_url)
+        return self._engine or shared_engine(self._settings.sqlalchemy_url)
 
     async def begin(self, usage: AttemptUsage) -> None:
         """The row an interrupted attempt leaves: the prompt's estimate, no completion."""

@@ -24,6 +24,7 @@ from typing import Self
 
 import sqlalchemy as sa
 
+from activities.storage.database import shared_engine
 from settings import Settings
 
 log = logging.getLogger("worker.heartbeat")
@@ -57,7 +58,7 @@ class QueueHeartbeat:
         self._host = host[:200]
         self._queues = ",".join(queues)
         self._interval = settings.worker_heartbeat_seconds
-        self._engine = engine or sa.create_engine(settings.sqlalchemy_url)
+        self._engine = engine or shared_engine(settings.sqlalchemy_url)
         self._started_at = time.time()
         self._task: asyncio.Task[None] | None = None
         self._failing = False
