@@ -13,5 +13,8 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["src/test/setup.ts"],
     css: false,
+    // Rendering MUI pages in jsdom takes seconds on a busy 2-core machine; the default
+    // 5 s made tests fail for load, not for what they assert.
+    testTimeout: 20_000,
   },
 });
