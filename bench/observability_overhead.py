@@ -5,8 +5,8 @@ Two stacks run at once on one PostgreSQL server, each with its own database, Tem
 dev server, Chroma server, worker and API (on its in-process worker, as by default):
 
 - **on** (the defaults): application metrics recorded, spans created and exported over
-  OTLP/HTTP to a loopback receiver in this process (as to Jaeger), JSON log lines with
-  an access line per request;
+  OTLP/HTTP to a loopback receiver in a process of its own (as to Jaeger), JSON log lines
+  with an access line per request;
 - **off**: ``METRICS_ENABLED=false``, ``TRACING_ENABLED=false``, ``LOG_FORMAT=text``,
   ``ACCESS_LOG=false``.
 
@@ -23,10 +23,12 @@ this process (measured in the same alternation). Then each arm's throughput with
 import argparse
 import asyncio
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
-from contextlib import ExitStack
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -39,7 +41,6 @@ from bench.orchestration_overhead import (
     percentile,
     throughput,
 )
-from tests.support.fakes.otlp_receiver import OtlpReceiver
 from tests.support.fakes.running import FakeUrls
 from tests.support.fakes.serve import fakes_in_another_process
 from tests.support.graphs import rag_graph
@@ -55,6 +56,24 @@ OFF = {
     "LOG_FORMAT": "text",
     "ACCESS_LOG": "false",
 }
+
+
+@contextmanager
+def receiver_in_another_process() -> Iterator[str]:
+    """The OTLP receiver in a child process (its parsing must not slow the load
+    generator); yields its URL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.fakes.otlp_receiver"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        yield proc.stdout.readline().strip()
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def arm_stack(
@@ -93,11 +112,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument(
+        "--on-setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the 'on' arm (repeatable), to find what costs: e.g. "
+        "TRACING_ENABLED=false leaves metrics and JSON logs on",
+    )
     args = parser.parse_args()
 
-    with ExitStack() as stacks, OtlpReceiver() as otlp:
+    with ExitStack() as stacks:
         fakes = stacks.enter_context(fakes_in_another_process()).urls
-        on_settings = {"OTEL_EXPORTER_OTLP_ENDPOINT": otlp.url}
+        otlp_url = stacks.enter_context(receiver_in_another_process())
+        on_settings = {"OTEL_EXPORTER_OTLP_ENDPOINT": otlp_url}
+        on_settings |= dict(item.split("=", 1) for item in args.on_setting)
         on, on_path, on_token = arm_stack(stacks, fakes, "on", on_settings)
         off, off_path, off_token = arm_stack(stacks, fakes, "off", OFF)
         seed_collection(on.env, COLLECTION, PASSAGES)  # for the in-process baseline
@@ -147,7 +176,8 @@ def main() -> None:
                 f"({(overhead['on'] / overhead['off'] - 1) * 100:+.1f} % of the overhead off); "
                 f"latency p50 {latency * 100:+.1f} %"
             )
-            print(f"spans received from the on arm: {len(otlp.spans())}")
+            spans = httpx.get(f"{otlp_url}/spans/count").json()
+            print(f"spans received from the on arm: {spans}")
             for name, (stack, path, token) in arms.items():
                 rate, done, failed = await throughput(
                     stack.api_url, token, path, args.clients, args.seconds

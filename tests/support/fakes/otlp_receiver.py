@@ -5,6 +5,8 @@ Collector) would receive from the API and the worker, decoded from the wire form
 from __future__ import annotations
 
 import gzip
+import json
+import sys
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -99,6 +101,15 @@ def _handler_for(receiver: OtlpReceiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def do_GET(self) -> None:
+            """``/spans/count``: how many spans arrived (for a receiver in another process)."""
+            found = self.path == "/spans/count"
+            body = json.dumps(len(receiver.spans())).encode() if found else b""
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             if self.headers.get("Content-Encoding") == "gzip":
@@ -120,3 +131,9 @@ def _handler_for(receiver: OtlpReceiver) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
+
+
+if __name__ == "__main__":  # a receiver in a process of its own: prints its URL, stops at EOF
+    with OtlpReceiver() as served:
+        print(served.url, flush=True)
+        sys.stdin.read()
