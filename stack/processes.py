@@ -172,8 +172,12 @@ def start_api(
     return spawn(name, args, env, log_dir, own_process_group=own_process_group)
 
 
-def wait_healthy(base_url: str, timeout: float, procs: list[ManagedProcess]) -> None:
-    """Waits until /health says every dependency (including a polling worker) is up."""
+def wait_healthy(
+    base_url: str, timeout: float, procs: list[ManagedProcess], path: str = "/health"
+) -> None:
+    """Waits until ``path`` answers 200: by default /health, when every dependency and
+    every task queue's worker is up; ``/health/ready`` when the API itself can serve (an
+    API on a database no worker uses never sees a worker's heartbeat)."""
     deadline = time.monotonic() + timeout
     last = ""
     while time.monotonic() < deadline:
@@ -181,14 +185,14 @@ def wait_healthy(base_url: str, timeout: float, procs: list[ManagedProcess]) -> 
             if p.popen.poll() is not None:
                 raise RuntimeError(f"{p.name} exited ({p.popen.returncode}); see {p.log_path}")
         try:
-            reply = httpx.get(f"{base_url}/health", timeout=5)
+            reply = httpx.get(f"{base_url}{path}", timeout=5)
             if reply.status_code == 200:
                 return
             last = reply.text
         except httpx.HTTPError as exc:
             last = str(exc)
         time.sleep(0.2)
-    raise TimeoutError(f"{base_url}/health not ok within {timeout} s: {last}")
+    raise TimeoutError(f"{base_url}{path} not ok within {timeout} s: {last}")
 
 
 @dataclass

@@ -35,6 +35,7 @@ DOCUMENT_KEYS = {
     "chunks_total",
     "percentage",
     "eta_seconds",
+    "notice",
     "error",
     "workflow_id",
     "created_at",

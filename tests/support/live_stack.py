@@ -67,7 +67,7 @@ class RunningStack:
         process = start_api(env, "127.0.0.1", port, self.log_dir, name=f"{name}-{port}")
         try:
             url = f"http://127.0.0.1:{port}"
-            wait_healthy(url, 120, [process])
+            wait_healthy(url, 120, [process], path="/health/ready")
             yield url
         finally:
             process.stop()
