@@ -75,7 +75,9 @@ class JsonFormatter(logging.Formatter):
             line["error"] = str(exc)[:2000]
             if not expected_error(exc):
                 line["traceback"] = "".join(traceback.format_exception(*record.exc_info))
-        return json.dumps(line, default=str, ensure_ascii=False)
+        # ASCII only: U+2028, U+0085 and the like in a client's path would otherwise split the
+        # line for readers that break lines on them (log injection).
+        return json.dumps(line, default=str)
 
 
 def _activity_ids() -> dict[str, Any]:

@@ -135,9 +135,10 @@ def test_the_trace_crosses_from_the_api_to_the_worker_process(
 
 
 def _log_lines(log_dir: Path) -> list[dict[str, Any]]:
+    """The JSON lines of every API and worker process that logged into ``log_dir``."""
     lines = []
-    for path in log_dir.glob("*.log"):
-        for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
+    for path in [*log_dir.glob("api*.log"), *log_dir.glob("*worker*.log")]:
+        for raw in path.read_text(encoding="utf-8", errors="replace").split("\n"):
             if raw.startswith("{"):
                 lines.append(json.loads(raw) | {"file": path.name})
     return lines
