@@ -26,9 +26,10 @@ class _ClosingStream(httpx2.AsyncByteStream):
         try:
             async for chunk in self._inner:
                 yield chunk
-        except BaseException as exc:
-            self._span.record_exception(exc)
-            self._span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+        except Exception as exc:  # not GeneratorExit: a reader that stops early is no error
+            if self._span.is_recording():  # the body may fail after it was closed
+                self._span.record_exception(exc)
+                self._span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
             raise
 
     async def aclose(self) -> None:
